@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# ci/build.sh BUILD_DIR [extra cmake args...]: configures and builds the project.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dir=$1
+shift
+launcher=()
+command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREAPI_WERROR=ON "${launcher[@]}" "$@" >/dev/null
+cmake --build "$dir" -j "$(nproc)"

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test: first the normal build, then the
+# same tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash ci/install-deps.sh
+
+echo "== build (RelWithDebInfo, -Werror)"
+bash ci/build.sh build/ci
+echo "== tests"
+ctest --test-dir build/ci --output-on-failure -j "$(nproc)" --timeout 600
+
+echo "== build (ASan + UBSan)"
+bash ci/build.sh build/asan -DREAPI_SANITIZE=address,undefined
+echo "== tests under ASan + UBSan"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build/asan --output-on-failure -j "$(nproc)" --timeout 900
