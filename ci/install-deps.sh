@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs, from Debian 12's archive only, everything the project needs to build and test.
-# Does nothing when all packages are already installed.
+# Does nothing when all packages are already installed. bazel-bootstrap is a real REAPI
+# client for the end-to-end cache test.
 set -euo pipefail
 
 packages=(
@@ -9,6 +10,7 @@ packages=(
   libssl-dev libzstd-dev zstd libcli11-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   python3 procps
+  bazel-bootstrap
 )
 
 missing=()

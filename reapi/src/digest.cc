@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <array>
 #include <utility>
 
 namespace reapi {
@@ -117,7 +118,17 @@ Digest digest_of(DigestFunction fn, std::string_view data) {
   return Digest{hash_hex(fn, data), static_cast<std::int64_t>(data.size())};
 }
 
-Digest empty_digest(DigestFunction fn) { return digest_of(fn, {}); }
+Digest empty_digest(DigestFunction fn) {
+  // Asked for on every CAS lookup (the empty blob is always present), so computed once.
+  static const auto kEmpty = [] {
+    std::array<std::string, 11> hashes;
+    for (DigestFunction f : hashable_functions())
+      hashes[static_cast<std::size_t>(f)] = hash_hex(f, {});
+    return hashes;
+  }();
+  const auto i = static_cast<std::size_t>(fn);
+  return Digest{i < kEmpty.size() ? kEmpty[i] : std::string(), 0};
+}
 
 Digest from_proto(const build::bazel::remote::execution::v2::Digest& proto) {
   return Digest{proto.hash(), proto.size_bytes()};
