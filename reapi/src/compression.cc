@@ -37,6 +37,10 @@ struct ZstdCompressor::State {
     void operator()(ZSTD_CCtx* c) const { ZSTD_freeCCtx(c); }
   };
   std::unique_ptr<ZSTD_CCtx, Free> ctx{ZSTD_createCCtx()};
+  // zstd writes here and only what it produced is appended to the caller's string: growing
+  // that string by a whole step per call would zero-fill ~128 KiB on every call, however
+  // small the input.
+  std::string scratch = std::string(ZSTD_CStreamOutSize(), '\0');
 };
 
 ZstdCompressor::ZstdCompressor(int level) : state_(std::make_unique<State>()) {
@@ -49,17 +53,14 @@ ZstdCompressor::~ZstdCompressor() = default;
 
 namespace {
 
-absl::Status run_compress(ZSTD_CCtx* ctx, std::string_view input, std::string& out,
-                          ZSTD_EndDirective mode) {
+absl::Status run_compress(ZSTD_CCtx* ctx, std::string& scratch, std::string_view input,
+                          std::string& out, ZSTD_EndDirective mode) {
   ZSTD_inBuffer in{input.data(), input.size(), 0};
-  const std::size_t step = ZSTD_CStreamOutSize();
   for (;;) {
-    const std::size_t start = out.size();
-    out.resize(start + step);
-    ZSTD_outBuffer o{out.data() + start, step, 0};
+    ZSTD_outBuffer o{scratch.data(), scratch.size(), 0};
     const std::size_t remaining = ZSTD_compressStream2(ctx, &o, &in, mode);
-    out.resize(start + o.pos);
     if (ZSTD_isError(remaining)) return zstd_error("zstd compression failed", remaining);
+    out.append(scratch.data(), o.pos);
     const bool input_done = in.pos == in.size;
     if (mode == ZSTD_e_end ? remaining == 0 : input_done) return absl::OkStatus();
   }
@@ -68,11 +69,11 @@ absl::Status run_compress(ZSTD_CCtx* ctx, std::string_view input, std::string& o
 }  // namespace
 
 absl::Status ZstdCompressor::compress(std::string_view input, std::string& out) {
-  return run_compress(state_->ctx.get(), input, out, ZSTD_e_continue);
+  return run_compress(state_->ctx.get(), state_->scratch, input, out, ZSTD_e_continue);
 }
 
 absl::Status ZstdCompressor::finish(std::string& out) {
-  return run_compress(state_->ctx.get(), {}, out, ZSTD_e_end);
+  return run_compress(state_->ctx.get(), state_->scratch, {}, out, ZSTD_e_end);
 }
 
 struct ZstdDecompressor::State {
@@ -80,6 +81,8 @@ struct ZstdDecompressor::State {
     void operator()(ZSTD_DCtx* d) const { ZSTD_freeDCtx(d); }
   };
   std::unique_ptr<ZSTD_DCtx, Free> ctx{ZSTD_createDCtx()};
+  // As in the compressor: decode into scratch, append only what was produced.
+  std::string scratch = std::string(ZSTD_DStreamOutSize(), '\0');
   std::int64_t output = 0;
   bool saw_input = false;
   // zstd's "hint" is 0 exactly when the last frame is complete.
@@ -96,22 +99,23 @@ absl::Status ZstdDecompressor::decompress(std::string_view input, std::string& o
   if (input.empty()) return absl::OkStatus();
   state_->saw_input = true;
   ZSTD_inBuffer in{input.data(), input.size(), 0};
-  const std::size_t step = ZSTD_DStreamOutSize();
+  std::string& scratch = state_->scratch;
   for (;;) {
-    const std::size_t start = out.size();
-    out.resize(start + step);
-    ZSTD_outBuffer o{out.data() + start, step, 0};
+    ZSTD_outBuffer o{scratch.data(), scratch.size(), 0};
     const std::size_t hint = ZSTD_decompressStream(state_->ctx.get(), &o, &in);
-    out.resize(start + o.pos);
     if (ZSTD_isError(hint)) return zstd_error("data is not valid zstd", hint);
-    state_->hint = hint;
-    state_->output += static_cast<std::int64_t>(o.pos);
-    if (state_->output > max_output) {
+    // Checked before appending, so `out` never grows past the bound (and written so the
+    // subtraction cannot overflow, whatever bound a caller passes).
+    if (state_->output > max_output ||
+        static_cast<std::int64_t>(o.pos) > max_output - state_->output) {
       return absl::InvalidArgumentError("zstd data decodes to more than the " +
                                         std::to_string(max_output) + " bytes expected");
     }
+    out.append(scratch.data(), o.pos);
+    state_->hint = hint;
+    state_->output += static_cast<std::int64_t>(o.pos);
     // Output buffer not filled and input consumed: nothing more to flush for now.
-    if (o.pos < step && in.pos == in.size) break;
+    if (o.pos < scratch.size() && in.pos == in.size) break;
   }
   return absl::OkStatus();
 }

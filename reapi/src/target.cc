@@ -73,7 +73,10 @@ absl::StatusOr<Endpoint> parse_target_address(std::string_view address) {
     e.transport = Endpoint::Transport::tls;
   } else if (rest.starts_with("unix:")) {
     std::string_view path = rest.substr(5);
-    if (path.empty() || path.front() != '/') {
+    // "unix://name/x" would be read by gRPC as authority "name", which it refuses only when
+    // the first call fails; "unix:///abs" (empty authority) is fine.
+    const bool has_authority = path.starts_with("//") && !path.starts_with("///");
+    if (path.empty() || path.front() != '/' || has_authority) {
       return absl::InvalidArgumentError("target '" + std::string(address) +
                                         "': unix: needs an absolute path, e.g. unix:/run/cas.sock");
     }

@@ -45,6 +45,8 @@ absl::Status ByteStreamService::query_write_status(
   if (auto s = context_.policy.check_instance(name->instance_name); !s.ok()) return s;
   auto fn = context_.policy.resolve(name->digest_function, name->digest);
   if (!fn.ok()) return fn.status();
+  // Refused like Write refuses it (BS-NAME-09), not reported as an unknown upload.
+  if (auto s = context_.policy.check_compressor(name->compressor); !s.ok()) return s;
   // A stored blob counts as a complete upload, whoever wrote it (BS-QWS-04, B4).
   if (context_.cas.contains(*fn, name->digest)) {
     response.set_committed_size(name->digest.size_bytes);

@@ -152,19 +152,25 @@ class WriteReactor final : public grpc::ServerReadReactor<google::bytestream::Wr
       fail(absl::InvalidArgumentError("the Write stream carried no message"), Keep::nothing);
       return;
     }
-    // Keep the bytes for a resumed stream (OnDone parks them) and say so.
-    finished_ = true;
-    Finish(answer("Write",
-                  absl::InvalidArgumentError("the stream ended before finish_write; " +
-                                             std::to_string(compressed_ ? 0 : upload_->size()) +
-                                             " bytes of " + resource_name_ +
-                                             " are kept, QueryWriteStatus tells where to resume")));
+    // Keep the bytes for a resumed stream and say so.
+    fail(absl::InvalidArgumentError("the stream ended before finish_write; " +
+                                    std::to_string(compressed_ ? 0 : upload_->size()) +
+                                    " bytes of " + resource_name_ +
+                                    " are kept, QueryWriteStatus tells where to resume"),
+         Keep::upload);
   }
 
   enum class Keep { upload, nothing };
+  // Parks (Keep::upload) or forgets the upload before the status goes out, so a client
+  // that retries as soon as it sees the status finds the name free rather than still held
+  // by this finished stream (ABORTED). No read is pending here, so upload_ is ours to give.
   void fail(const absl::Status& status, Keep keep) {
-    if (keep == Keep::nothing && !key_.empty()) {
-      context_.uploads.release(key_);
+    if (!key_.empty()) {
+      if (keep == Keep::nothing) {
+        context_.uploads.release(key_);
+      } else {
+        context_.uploads.park(key_, compressed_ ? nullptr : std::move(upload_));
+      }
       key_.clear();
     }
     finished_ = true;

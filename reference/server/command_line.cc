@@ -26,11 +26,13 @@ absl::StatusOr<ServerConfig> parse_command_line(int argc, const char* const* arg
                  "Address to serve on, HOST:PORT (port 0 picks a free one) or unix:/PATH; "
                  "repeatable");
   app.add_option("--storage", config.storage,
-                 "Where blobs live: memory:SIZE (in-memory LRU) or disk:PATH:SIZE (durable, "
-                 "survives restarts); both evict least-recently-used blobs beyond SIZE");
+                 "Where blobs live: memory:SIZE (in-memory LRU), disk:PATH:SIZE (durable, "
+                 "survives restarts), or cache:FRONT,BACK (e.g. "
+                 "cache:memory:256MiB,disk:/var/cas:50GiB, small blobs also kept in FRONT); "
+                 "each evicts least-recently-used blobs beyond its SIZE");
   app.add_option("--instance", config.instances,
-                 "Instance name to serve (repeatable; default: the empty name). Requests for "
-                 "any other instance are refused");
+                 "Instance name to serve (repeatable; default: only the empty name). Requests "
+                 "for any other instance are refused");
   app.add_option("--digest-function", functions,
                  "Digest function to accept (repeatable): sha256, sha1, md5, sha384, sha512 "
                  "(default: all of them)");

@@ -26,6 +26,13 @@ std::size_t BlobKeyHash::operator()(const BlobKey& key) const {
   return h;
 }
 
+std::vector<absl::Status> Storage::write_batch(std::span<const BlobWrite> blobs) {
+  std::vector<absl::Status> statuses;
+  statuses.reserve(blobs.size());
+  for (const BlobWrite& blob : blobs) statuses.push_back(write_blob(*this, blob.key, blob.data));
+  return statuses;
+}
+
 absl::StatusOr<std::string> read_blob(Storage& storage, const BlobKey& key) {
   auto reader = storage.open(key);
   if (!reader.ok()) return reader.status();

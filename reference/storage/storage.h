@@ -9,8 +9,10 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "reapi/digest.h"
 #include "reapi/digest_function.h"
@@ -69,6 +71,12 @@ struct StorageUsage {
   std::int64_t capacity = 0;  // bound in bytes
 };
 
+// One blob of a Storage::write_batch() call; `data` must outlive the call.
+struct BlobWrite {
+  BlobKey key;
+  std::string_view data;
+};
+
 class Storage {
  public:
   virtual ~Storage() = default;
@@ -79,6 +87,13 @@ class Storage {
   // Starts writing a blob. INVALID_ARGUMENT for a key the backend cannot hold (e.g. a hash
   // that is not valid hex of the right length), RESOURCE_EXHAUSTED when it cannot fit.
   virtual absl::StatusOr<std::unique_ptr<BlobWriter>> create(const BlobKey& key) = 0;
+  // Stores each blob like write_blob(); one status per blob, in order. Each blob whose
+  // status is OK is committed and durable when the call returns; one that fails (bad key,
+  // I/O error, too big for the capacity) leaves its key as it was and does not affect the
+  // others. The result is as if the blobs were written one after the other: later ones
+  // count as more recently used, and of two writes of one key the later wins. A backend may
+  // share the cost of durability across the batch; this default writes one blob at a time.
+  virtual std::vector<absl::Status> write_batch(std::span<const BlobWrite> blobs);
   // Deletes the blob if present; OK either way.
   virtual absl::Status remove(const BlobKey& key) = 0;
   virtual StorageUsage usage() const = 0;

@@ -22,9 +22,12 @@ TEST(Process, HelpExplainsTheOptionsAndExitsZero) {
 }
 
 struct BadOption {
+  std::string name;  // the test's name
   std::vector<std::string> args;
   std::string message;  // part of the error the user must see
 };
+
+void PrintTo(const BadOption& bad, std::ostream* out) { *out << bad.name; }
 
 class ProcessRejects : public ::testing::TestWithParam<BadOption> {};
 
@@ -39,19 +42,28 @@ TEST_P(ProcessRejects, WithANonZeroExitAndAClearMessage) {
 INSTANTIATE_TEST_SUITE_P(
     BadOptions, ProcessRejects,
     ::testing::Values(
-        BadOption{{"--no-such-flag"}, "--no-such-flag"},
-        BadOption{{"--listen", "127.0.0.1:0", "--storage", "tape:1GiB"}, "--storage"},
-        BadOption{{"--listen", "127.0.0.1:0", "--storage", "memory:lots"}, "--storage"},
-        BadOption{{"--listen", "127.0.0.1:0", "--storage", "memory:1GiB", "--instance", "a/blobs"},
+        BadOption{"UnknownFlag", {"--no-such-flag"}, "--no-such-flag"},
+        BadOption{"UnknownStorageBackend",
+                  {"--listen", "127.0.0.1:0", "--storage", "tape:1GiB"},
+                  "--storage"},
+        BadOption{"StorageSizeNotANumber",
+                  {"--listen", "127.0.0.1:0", "--storage", "memory:lots"},
+                  "--storage"},
+        BadOption{"ReservedInstanceName",
+                  {"--listen", "127.0.0.1:0", "--storage", "memory:1GiB", "--instance", "a/blobs"},
                   "reserved"},
         BadOption{
+            "UnsupportedDigestFunction",
             {"--listen", "127.0.0.1:0", "--storage", "memory:1GiB", "--digest-function", "blake3"},
             "--digest-function"},
         BadOption{
+            "BatchLimitAboveReceiveLimit",
             {"--listen", "127.0.0.1:0", "--storage", "memory:1GiB", "--max-batch-size", "32MiB"},
             "64KiB"},
-        BadOption{{"--listen", "256.0.0.1:1", "--storage", "memory:1GiB"}, "listen"},
-        BadOption{{"--log-level", "loud"}, "--log-level"}));
+        BadOption{
+            "UnbindableAddress", {"--listen", "256.0.0.1:1", "--storage", "memory:1GiB"}, "listen"},
+        BadOption{"UnknownLogLevel", {"--log-level", "loud"}, "--log-level"}),
+    [](const ::testing::TestParamInfo<BadOption>& info) { return info.param.name; });
 
 TEST(Process, StopsCleanlyOnSigterm) {
   ServerProcess server({"--storage", "memory:64MiB"});
