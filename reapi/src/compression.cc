@@ -114,8 +114,10 @@ absl::Status ZstdDecompressor::decompress(std::string_view input, std::string& o
     out.append(scratch.data(), o.pos);
     state_->hint = hint;
     state_->output += static_cast<std::int64_t>(o.pos);
-    // Output buffer not filled and input consumed: nothing more to flush for now.
-    if (o.pos < scratch.size() && in.pos == in.size) break;
+    // Input consumed and nothing left to flush: the output buffer was not filled, or the
+    // frame is complete (hint 0). Calling again after a complete frame would make zstd wait
+    // for the next frame's header and report a non-zero hint for data that is whole.
+    if (in.pos == in.size && (o.pos < scratch.size() || hint == 0)) break;
   }
   return absl::OkStatus();
 }

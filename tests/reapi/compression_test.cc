@@ -220,3 +220,29 @@ TEST(Zstd, MovedObjectsKeepWorking) {
 
 }  // namespace
 }  // namespace reapi
+
+namespace reapi {
+namespace {
+
+// A frame whose last block exactly fills the decoder's 128 KiB output buffer is whole: the
+// decoder must not go on to wait for another frame's header (a bug the service tests found).
+TEST(ZstdDecompressor, FrameEndingOnAnOutputBufferBoundaryIsComplete) {
+  for (std::size_t blocks : {1u, 2u, 8u}) {
+    std::string blob;
+    while (blob.size() < blocks * (128u << 10))
+      blob += "compressible-" + std::to_string(blob.size() % 97);
+    blob.resize(blocks * (128u << 10));
+    const std::string frame = zstd_compress(blob);
+    ZstdDecompressor whole;
+    std::string out;
+    ASSERT_TRUE(whole.decompress(frame, out, static_cast<std::int64_t>(blob.size())).ok());
+    EXPECT_TRUE(whole.finish().ok()) << blocks << " blocks: " << whole.finish();
+    EXPECT_TRUE(out == blob);
+    auto one_shot = zstd_decompress(frame, static_cast<std::int64_t>(blob.size()));
+    ASSERT_TRUE(one_shot.ok()) << one_shot.status();
+    EXPECT_TRUE(*one_shot == blob);
+  }
+}
+
+}  // namespace
+}  // namespace reapi
