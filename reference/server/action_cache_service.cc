@@ -12,13 +12,6 @@ namespace {
 // Inlined bytes per GetActionResult response, far below gRPC's 4 MiB default (AC-05).
 constexpr std::int64_t kInlineBudget = 1 << 20;
 
-grpc::ServerUnaryReactor* finish_unary(grpc::CallbackServerContext* context,
-                                       std::string_view method, const absl::Status& status) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(answer(method, status));
-  return reactor;
-}
-
 // Calls `visit(what, digest)` for every digest an ActionResult references directly.
 template <typename Visit>
 absl::Status for_each_digest(const v2::ActionResult& result, Visit&& visit) {

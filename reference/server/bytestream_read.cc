@@ -35,10 +35,8 @@ class ReadReactor final : public grpc::ServerWriteReactor<google::bytestream::Re
   absl::Status prepare(ByteStreamContext& context, const google::bytestream::ReadRequest& request) {
     auto name = reapi::parse_read_resource_name(request.resource_name());
     if (!name.ok()) return name.status();
-    if (auto s = context.policy.check_instance(name->instance_name); !s.ok()) return s;
-    auto fn = context.policy.resolve(name->digest_function, name->digest);
+    auto fn = context.policy.check_blob_name(*name);
     if (!fn.ok()) return fn.status();
-    if (auto s = context.policy.check_compressor(name->compressor); !s.ok()) return s;
     if (request.read_offset() < 0) {
       return absl::OutOfRangeError("read_offset " + std::to_string(request.read_offset()) +
                                    " is negative");

@@ -32,9 +32,7 @@ grpc::ServerUnaryReactor* ByteStreamService::QueryWriteStatus(
     grpc::CallbackServerContext* context,
     const google::bytestream::QueryWriteStatusRequest* request,
     google::bytestream::QueryWriteStatusResponse* response) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(answer("QueryWriteStatus", query_write_status(*request, *response)));
-  return reactor;
+  return finish_unary(context, "QueryWriteStatus", query_write_status(*request, *response));
 }
 
 absl::Status ByteStreamService::query_write_status(
@@ -42,11 +40,9 @@ absl::Status ByteStreamService::query_write_status(
     google::bytestream::QueryWriteStatusResponse& response) {
   auto name = reapi::parse_write_resource_name(request.resource_name());
   if (!name.ok()) return name.status();
-  if (auto s = context_.policy.check_instance(name->instance_name); !s.ok()) return s;
-  auto fn = context_.policy.resolve(name->digest_function, name->digest);
-  if (!fn.ok()) return fn.status();
   // Refused like Write refuses it (BS-NAME-09), not reported as an unknown upload.
-  if (auto s = context_.policy.check_compressor(name->compressor); !s.ok()) return s;
+  auto fn = context_.policy.check_blob_name(*name);
+  if (!fn.ok()) return fn.status();
   // A stored blob counts as a complete upload, whoever wrote it (BS-QWS-04, B4).
   if (context_.cas.contains(*fn, name->digest)) {
     response.set_committed_size(name->digest.size_bytes);

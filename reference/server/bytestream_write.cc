@@ -61,11 +61,9 @@ class WriteReactor final : public grpc::ServerReadReactor<google::bytestream::Wr
     resource_name_ = request_.resource_name();
     auto name = reapi::parse_write_resource_name(resource_name_);
     if (!name.ok()) return name.status();
-    if (auto s = context_.policy.check_instance(name->instance_name); !s.ok()) return s;
-    if (auto s = context_.policy.check_writable("Write"); !s.ok()) return s;
-    auto fn = context_.policy.resolve(name->digest_function, name->digest);
+    auto fn = context_.policy.check_blob_name(*name);
     if (!fn.ok()) return fn.status();
-    if (auto s = context_.policy.check_compressor(name->compressor); !s.ok()) return s;
+    if (auto s = context_.policy.check_writable("Write"); !s.ok()) return s;
     compressed_ = name->compressor != reapi::Compressor::identity;
     size_ = name->digest.size_bytes;
 

@@ -19,4 +19,11 @@ grpc::Status answer(std::string_view method, const absl::Status& status) {
   return reapi::to_grpc(status);
 }
 
+grpc::ServerUnaryReactor* finish_unary(grpc::CallbackServerContext* context,
+                                       std::string_view method, const absl::Status& status) {
+  auto* reactor = context->DefaultReactor();
+  reactor->Finish(answer(method, status));
+  return reactor;
+}
+
 }  // namespace reference

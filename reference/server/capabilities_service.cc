@@ -36,11 +36,9 @@ v2::ServerCapabilities CapabilitiesService::describe(const Policy& policy) {
 grpc::ServerUnaryReactor* CapabilitiesService::GetCapabilities(
     grpc::CallbackServerContext* context, const v2::GetCapabilitiesRequest* request,
     v2::ServerCapabilities* response) {
-  auto* reactor = context->DefaultReactor();
   absl::Status status = policy_.check_instance(request->instance_name());
   if (status.ok()) *response = capabilities_;
-  reactor->Finish(answer("GetCapabilities", status));
-  return reactor;
+  return finish_unary(context, "GetCapabilities", status);
 }
 
 }  // namespace reference

@@ -72,27 +72,28 @@ absl::StatusOr<std::unique_ptr<BlobReader>> Cas::open(reapi::DigestFunction fn,
 absl::StatusOr<std::string> Cas::read(reapi::DigestFunction fn, const reapi::Digest& digest) {
   auto reader = open(fn, digest);
   if (!reader.ok()) return reader.status();
-  std::string out;
-  out.reserve(static_cast<std::size_t>((*reader)->size()));
-  if (auto s = (*reader)->read(0, static_cast<std::size_t>((*reader)->size()), out); !s.ok()) {
-    return s;
-  }
-  return out;
+  return read_all(**reader);
 }
 
-absl::Status Cas::write(reapi::DigestFunction fn, const reapi::Digest& digest,
-                        std::string_view data) {
+absl::Status Cas::verify(reapi::DigestFunction fn, const reapi::Digest& digest,
+                         std::string_view data) {
   if (static_cast<std::int64_t>(data.size()) != digest.size_bytes) {
     return absl::InvalidArgumentError("data has " + std::to_string(data.size()) +
                                       " bytes but its digest " + digest.to_string() + " says " +
                                       std::to_string(digest.size_bytes));
   }
-  // Small blobs: hash before touching storage, so bad data never reaches it.
   const std::string hash = reapi::hash_hex(fn, data);
   if (hash != digest.hash) {
     return absl::InvalidArgumentError("data hashes to " + hash + ", not to " + digest.hash +
                                       " as its digest says");
   }
+  return absl::OkStatus();
+}
+
+absl::Status Cas::write(reapi::DigestFunction fn, const reapi::Digest& digest,
+                        std::string_view data) {
+  // Small blobs: verified before they touch storage, so bad data never reaches it.
+  if (auto s = verify(fn, digest, data); !s.ok()) return s;
   return write_blob(storage_, BlobKey::cas(fn, digest), data);
 }
 

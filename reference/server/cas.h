@@ -46,6 +46,9 @@ class Cas {
   absl::StatusOr<std::unique_ptr<BlobReader>> open(reapi::DigestFunction fn,
                                                    const reapi::Digest& digest);
   absl::StatusOr<std::string> read(reapi::DigestFunction fn, const reapi::Digest& digest);
+  // OK when `data` is the blob `digest` names (size and hash); INVALID_ARGUMENT otherwise.
+  static absl::Status verify(reapi::DigestFunction fn, const reapi::Digest& digest,
+                             std::string_view data);
   // Verifies `data` against `digest` and stores it.
   absl::Status write(reapi::DigestFunction fn, const reapi::Digest& digest, std::string_view data);
   absl::StatusOr<std::unique_ptr<VerifiedUpload>> begin_upload(reapi::DigestFunction fn,

@@ -14,13 +14,6 @@ namespace {
 constexpr std::size_t kDefaultPageSize = 1000;
 constexpr std::size_t kPageBytes = 1 << 20;
 
-grpc::ServerUnaryReactor* finish_unary(grpc::CallbackServerContext* context,
-                                       std::string_view method, const absl::Status& status) {
-  auto* reactor = context->DefaultReactor();
-  reactor->Finish(answer(method, status));
-  return reactor;
-}
-
 std::int64_t add_sizes(std::int64_t total, std::int64_t size) {
   if (size <= 0) return total;
   return total > INT64_MAX - size ? INT64_MAX : total + size;
@@ -77,24 +70,47 @@ absl::Status CasService::batch_update(const v2::BatchUpdateBlobsRequest& request
     total = add_sizes(total, entry.digest().size_bytes());
   if (auto s = check_batch_total(total, "the blobs of this BatchUpdateBlobs"); !s.ok()) return s;
 
-  for (const auto& entry : request.requests()) {
-    auto* out = response.add_responses();
-    *out->mutable_digest() = entry.digest();
+  // Every entry is verified first; the good ones are then stored in one write_batch, so a
+  // durable backend can make them durable together (one sync, not one per blob).
+  std::vector<absl::Status> statuses(static_cast<std::size_t>(request.requests_size()));
+  std::vector<std::string> decompressed;  // owns the bytes of compressed entries
+  decompressed.reserve(statuses.size());
+  std::vector<BlobWrite> writes;
+  std::vector<std::size_t> written;  // entry index of each write
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    const auto& entry = request.requests(static_cast<int>(i));
     const reapi::Digest digest = reapi::from_proto(entry.digest());
-    absl::Status status = [&]() -> absl::Status {
+    statuses[i] = [&]() -> absl::Status {
       auto fn = policy_.resolve(request.digest_function(), digest);
       if (!fn.ok()) return fn.status();
       const auto compressor = reapi::compressor_from_number(entry.compressor());
       if (!compressor) return absl::InvalidArgumentError("unknown compressor value");
       if (auto s = policy_.check_compressor(*compressor); !s.ok()) return s;
-      if (*compressor == reapi::Compressor::identity) return cas_.write(*fn, digest, entry.data());
-      // The digest names the uncompressed blob (cas.md N7), which bounds the output.
-      auto data = reapi::zstd_decompress(entry.data(), digest.size_bytes);
-      if (!data.ok()) return data.status();
-      return cas_.write(*fn, digest, *data);
+      std::string_view data = entry.data();
+      if (*compressor != reapi::Compressor::identity) {
+        // The digest names the uncompressed blob (cas.md N7), which bounds the output.
+        auto plain = reapi::zstd_decompress(entry.data(), digest.size_bytes);
+        if (!plain.ok()) return plain.status();
+        data = decompressed.emplace_back(*std::move(plain));
+      }
+      if (auto s = Cas::verify(*fn, digest, data); !s.ok()) return s;
+      if (!is_empty_blob(*fn, digest)) {
+        writes.push_back(BlobWrite{BlobKey::cas(*fn, digest), data});
+        written.push_back(i);
+      }
+      return absl::OkStatus();
     }();
-    *out->mutable_status() = reapi::to_rpc_status(status);
-    if (!status.ok()) answer("BatchUpdateBlobs entry " + digest.to_string(), status);
+  }
+  const std::vector<absl::Status> stored = cas_.storage().write_batch(writes);
+  for (std::size_t k = 0; k < written.size(); ++k) statuses[written[k]] = stored[k];
+
+  for (std::size_t i = 0; i < statuses.size(); ++i) {
+    auto* out = response.add_responses();
+    *out->mutable_digest() = request.requests(static_cast<int>(i)).digest();
+    *out->mutable_status() = reapi::to_rpc_status(statuses[i]);
+    if (!statuses[i].ok()) {
+      answer("BatchUpdateBlobs entry " + reapi::from_proto(out->digest()).to_string(), statuses[i]);
+    }
   }
   return absl::OkStatus();
 }

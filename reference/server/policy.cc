@@ -101,6 +101,15 @@ absl::Status Policy::check_compressor(reapi::Compressor c) const {
                                     " is not supported; this server supports zstd");
 }
 
+absl::StatusOr<reapi::DigestFunction> Policy::check_blob_name(
+    const reapi::BlobResourceName& name) const {
+  if (auto s = check_instance(name.instance_name); !s.ok()) return s;
+  auto fn = resolve(name.digest_function, name.digest);
+  if (!fn.ok()) return fn.status();
+  if (auto s = check_compressor(name.compressor); !s.ok()) return s;
+  return fn;
+}
+
 bool is_empty_blob(reapi::DigestFunction fn, const reapi::Digest& digest) {
   return digest.size_bytes == 0 && digest.hash == reapi::empty_digest(fn).hash;
 }

@@ -13,6 +13,7 @@
 #include "reapi/compression.h"
 #include "reapi/digest.h"
 #include "reapi/digest_function.h"
+#include "reapi/resource_name.h"
 #include "server/server_config.h"
 
 namespace reference {
@@ -39,6 +40,9 @@ class Policy {
 
   // INVALID_ARGUMENT unless `c` may be used in compressed-blobs names / batch updates.
   absl::Status check_compressor(reapi::Compressor c) const;
+  // Everything a ByteStream resource name must pass, for Read, Write and QueryWriteStatus
+  // alike: a served instance, a supported digest function (returned) and compressor.
+  absl::StatusOr<reapi::DigestFunction> check_blob_name(const reapi::BlobResourceName& name) const;
 
   const std::vector<reapi::DigestFunction>& digest_functions() const { return functions_; }
   const std::vector<reapi::Compressor>& compressors() const { return compressors_; }

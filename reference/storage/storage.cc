@@ -33,15 +33,17 @@ std::vector<absl::Status> Storage::write_batch(std::span<const BlobWrite> blobs)
   return statuses;
 }
 
+absl::StatusOr<std::string> read_all(BlobReader& reader) {
+  std::string out;
+  out.reserve(static_cast<std::size_t>(reader.size()));
+  if (auto s = reader.read(0, static_cast<std::size_t>(reader.size()), out); !s.ok()) return s;
+  return out;
+}
+
 absl::StatusOr<std::string> read_blob(Storage& storage, const BlobKey& key) {
   auto reader = storage.open(key);
   if (!reader.ok()) return reader.status();
-  std::string out;
-  out.reserve(static_cast<std::size_t>((*reader)->size()));
-  if (auto s = (*reader)->read(0, static_cast<std::size_t>((*reader)->size()), out); !s.ok()) {
-    return s;
-  }
-  return out;
+  return read_all(**reader);
 }
 
 absl::Status write_blob(Storage& storage, const BlobKey& key, std::string_view data) {

@@ -102,6 +102,7 @@ class Storage {
 };
 
 // Whole-blob helpers for small blobs (batch calls, Directories, ActionResults).
+absl::StatusOr<std::string> read_all(BlobReader& reader);
 absl::StatusOr<std::string> read_blob(Storage& storage, const BlobKey& key);
 absl::Status write_blob(Storage& storage, const BlobKey& key, std::string_view data);
 
