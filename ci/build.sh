@@ -5,6 +5,11 @@ cd "$(dirname "$0")/.."
 dir=$1
 shift
 launcher=()
-command -v ccache >/dev/null && launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
-cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DREAPI_WERROR=ON "${launcher[@]}" "$@" >/dev/null
+if command -v ccache >/dev/null; then
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
+  # Paths relative to the checkout, so clones in other folders share the cache.
+  export CCACHE_BASEDIR=$PWD
+fi
+cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" -DREAPI_WERROR=ON \
+  "${launcher[@]}" "$@" >/dev/null
 cmake --build "$dir" -j "$(nproc)"
