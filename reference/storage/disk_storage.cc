@@ -90,7 +90,7 @@ class DiskBlobWriter final : public BlobWriter {
     }
     if (auto status = write_all(fd_.get(), data, temp_path_); !status.ok()) return fail(status);
     size_ += static_cast<std::int64_t>(data.size());
-    start_writeback();
+    start_writeback(kWritebackChunk);
     return absl::OkStatus();
   }
 
@@ -110,6 +110,16 @@ class DiskBlobWriter final : public BlobWriter {
     return fd_.close();
   }
 
+  // Asks the kernel to start writing out what was appended since the last call, once that
+  // is at least `min_bytes` (> 0), without waiting for it: the disk then works while more
+  // arrives, and the fsync that makes the blob durable finds little left to write.
+  void start_writeback(std::int64_t min_bytes) {
+    if (size_ - writeback_from_ < min_bytes) return;
+    // Best effort: a write error here is reported again by fsync.
+    ::sync_file_range(fd_.get(), writeback_from_, size_ - writeback_from_, SYNC_FILE_RANGE_WRITE);
+    writeback_from_ = size_;
+  }
+
   // The temp file is the blob now; it is no longer ours to delete.
   void placed() { temp_path_.clear(); }
 
@@ -121,16 +131,6 @@ class DiskBlobWriter final : public BlobWriter {
  private:
   // Writeback starts every this many bytes appended.
   static constexpr std::int64_t kWritebackChunk = 8 << 20;
-
-  // Asks the kernel to start writing out what was appended since the last call, once that
-  // is kWritebackChunk, without waiting for it: the disk then works while the rest arrives,
-  // and commit()'s fsync, still what makes the blob durable, finds little left to write.
-  void start_writeback() {
-    if (size_ - writeback_from_ < kWritebackChunk) return;
-    // Best effort: a write error here is reported again by fsync.
-    ::sync_file_range(fd_.get(), writeback_from_, size_ - writeback_from_, SYNC_FILE_RANGE_WRITE);
-    writeback_from_ = size_;
-  }
 
   absl::Status fail(absl::Status status) {
     failed_ = std::move(status);
@@ -338,11 +338,15 @@ void DiskStorage::write_slice(std::span<const BlobWrite> blobs,
     }
   };
 
-  // 1. Each blob into a temp file of its own; nothing flushed yet.
+  // 1. Each blob into a temp file of its own, its writeback started while the next ones are
+  // written (measured: a little faster than leaving it all to the flushes below).
   for (std::size_t i = 0; i < blobs.size(); ++i) {
     auto writer = start_write(blobs[i].key);
     status[i] = writer.ok() ? (*writer)->append(blobs[i].data) : writer.status();
-    if (status[i].ok()) writers[i] = *std::move(writer);
+    if (status[i].ok()) {
+      (*writer)->start_writeback(1);
+      writers[i] = *std::move(writer);
+    }
   }
 
   // 2. The files flushed from a few threads at once, which the filesystem serves together
