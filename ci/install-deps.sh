@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs, from Debian 12's archive only, everything the project needs to build and test.
 # Does nothing when all packages are already installed. bazel-bootstrap is a real REAPI
-# client for the end-to-end cache test.
+# client for the end-to-end cache test; buildstream brings bst-artifact-server, a
+# third-party CAS + ByteStream server the conformance suite is run against.
 set -euo pipefail
 
 packages=(
@@ -10,7 +11,7 @@ packages=(
   libssl-dev libzstd-dev zstd libcli11-dev nlohmann-json3-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev
   python3 procps
-  bazel-bootstrap
+  bazel-bootstrap buildstream
 )
 
 missing=()

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The README's main job: installs what is missing, builds, starts the reference server on a
-# free loopback port, runs reapi-smoke against it, stops the server, and exits with the smoke
-# client's status.
+# free loopback port, runs the conformance suite (reapi-conformance) against it, prints the
+# report, stops the server, and exits with the suite's status. Reports are also written to
+# build/main/conformance-report.{xml,json}.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build=build/main
 server_bin=$build/reference/server/reference-server
-smoke_bin=$build/conformance/smoke/reapi-smoke
+suite_bin=$build/conformance/reapi-conformance
 ready_timeout_s=30
 stop_timeout_s=10
 
@@ -16,7 +17,7 @@ bash ci/install-deps.sh
 
 echo "== build ($build, RelWithDebInfo, -Werror)"
 bash ci/build.sh "$build"
-for binary in "$server_bin" "$smoke_bin"; do
+for binary in "$server_bin" "$suite_bin"; do
   if [ ! -x "$binary" ]; then
     echo "main.sh: $binary was not built" >&2
     exit 1
@@ -27,11 +28,11 @@ workdir=$(mktemp -d)
 port_file=$workdir/port
 server_log=$build/reference-server.log
 server_pid=
-smoke_pid=
+suite_pid=
 
 # shellcheck disable=SC2317  # run by the EXIT trap
 stop_server() {
-  if [ -n "$smoke_pid" ]; then kill -TERM "$smoke_pid" 2>/dev/null || true; fi
+  if [ -n "$suite_pid" ]; then kill -TERM "$suite_pid" 2>/dev/null || true; fi
   if [ -n "$server_pid" ] && kill -0 "$server_pid" 2>/dev/null; then
     kill -TERM "$server_pid" 2>/dev/null || true
     # The server drains calls in flight on SIGTERM; give it a bounded time, then force it.
@@ -83,15 +84,16 @@ if [ -z "$port" ] || ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 fi
 echo "== reference server pid $server_pid listening on 127.0.0.1:$port (log: $server_log)"
 
-echo "== reapi-smoke --target grpc://127.0.0.1:$port"
+echo "== reapi-conformance --target grpc://127.0.0.1:$port"
 # In the background so that a signal to this script is handled at once (by the traps).
-"$smoke_bin" --target "grpc://127.0.0.1:$port" &
-smoke_pid=$!
+"$suite_bin" --target "grpc://127.0.0.1:$port" \
+  --junit "$build/conformance-report.xml" --json "$build/conformance-report.json" &
+suite_pid=$!
 status=0
-wait "$smoke_pid" || status=$?
-smoke_pid=
+wait "$suite_pid" || status=$?
+suite_pid=
 if [ "$status" -ne 0 ]; then
-  echo "main.sh: reapi-smoke failed (exit status $status)" >&2
+  echo "main.sh: reapi-conformance failed (exit status $status)" >&2
   show_server_log
 else
   echo "== main job passed"

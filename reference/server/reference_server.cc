@@ -17,7 +17,7 @@ ReferenceServer::ReferenceServer(const Policy& policy, std::unique_ptr<Storage> 
 ReferenceServer::~ReferenceServer() { shutdown(); }
 
 absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::start(
-    const ServerConfig& config, std::unique_ptr<Storage> storage) {
+    const ServerConfig& config, std::unique_ptr<Storage> storage, const BuilderHook& hook) {
   auto policy = Policy::create(config);
   if (!policy.ok()) return policy.status();
   if (config.listen.empty()) return absl::InvalidArgumentError("no --listen address given");
@@ -35,6 +35,7 @@ absl::StatusOr<std::unique_ptr<ReferenceServer>> ReferenceServer::start(
   builder.RegisterService(&server->cas_service_);
   builder.RegisterService(&server->bytestream_);
   builder.RegisterService(&server->action_cache_);
+  if (hook) hook(builder);
   server->server_ = builder.BuildAndStart();
   if (!server->server_) {
     return absl::UnavailableError(

@@ -4,7 +4,9 @@
 
 #include <absl/status/statusor.h>
 #include <grpcpp/server.h>
+#include <grpcpp/server_builder.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -21,10 +23,15 @@ namespace reference {
 
 class ReferenceServer {
  public:
+  // Called on the builder after the services are registered, before the server starts:
+  // the one extension point for embedders (test servers add interceptors through it).
+  using BuilderHook = std::function<void(grpc::ServerBuilder&)>;
+
   // Starts serving on every address of config.listen. INVALID_ARGUMENT for a bad
   // configuration, UNAVAILABLE when an address cannot be bound.
   static absl::StatusOr<std::unique_ptr<ReferenceServer>> start(const ServerConfig& config,
-                                                                std::unique_ptr<Storage> storage);
+                                                                std::unique_ptr<Storage> storage,
+                                                                const BuilderHook& hook = {});
   ReferenceServer(const Policy& policy, std::unique_ptr<Storage> storage);
   ~ReferenceServer();
 
