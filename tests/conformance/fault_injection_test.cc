@@ -62,6 +62,12 @@ const std::vector<FaultCase> kCases = {
      .extra_args = {"--run-timeout", "40", "--deadline", "2"},
      .exit = Exit::nonzero,
      .bound = 60s},
+    // Alive, then silent: every check's calls time out, and the run bound ends the run.
+    {.fault = "hang-after-capabilities",
+     .filter = "cas.*",
+     .must_fail = {"cas.find_missing.reports_exactly_absent"},
+     .extra_args = {"--run-timeout", "20", "--deadline", "2"},
+     .bound = 60s},
     {.fault = "empty-blob-missing",
      .filter = "cas.find_missing.*,common.*",
      .must_fail = {"cas.find_missing.empty_blob_never_missing",

@@ -68,7 +68,8 @@ FaultPlan capabilities_no_digest_functions();
 FaultPlan capabilities_split_splice_unbacked();  // capabilities_faults.cc
 FaultPlan lost_writes();                         // storage_faults.cc
 FaultPlan action_cache_ignores_update();
-FaultPlan hang_get_tree();  // stall_faults.cc
-FaultPlan hang_all();       // silent_server.cc
+FaultPlan hang_get_tree();            // stall_faults.cc
+FaultPlan hang_after_capabilities();  // stall_faults.cc
+FaultPlan hang_all();                 // silent_server.cc
 
 }  // namespace faulty

@@ -30,6 +30,8 @@ constexpr std::array kFaults{
     FaultEntry{"lost-writes", "CAS blobs of 1 KiB or more are acknowledged but never stored",
                lost_writes},
     FaultEntry{"hang-get-tree", "GetTree never answers (until the client gives up)", hang_get_tree},
+    FaultEntry{"hang-after-capabilities", "GetCapabilities answers; every other call never answers",
+               hang_after_capabilities},
     FaultEntry{"hang-all", "a TCP socket that accepts connections and never answers", hang_all},
     FaultEntry{"empty-blob-missing", "FindMissingBlobs reports the empty blob missing",
                empty_blob_missing},

@@ -1,6 +1,8 @@
-// hang-get-tree: GetTree never answers. The first batch the call would send (headers,
-// first page or status) is held back until the client gives up: cancels, or its deadline
-// passes. A call is never held forever: on shutdown every held call is cancelled.
+// hang-get-tree: GetTree never answers; hang-after-capabilities: every call but
+// GetCapabilities never answers (a server that looks alive, then stalls). The first batch
+// a stalled call would send (headers, first message or status) is held back until the
+// client gives up: cancels, or its deadline passes. A call is never held forever: on
+// shutdown every held call is cancelled.
 
 #include <grpcpp/server_context.h>
 #include <grpcpp/support/interceptor.h>
@@ -88,9 +90,9 @@ class Staller {
   std::thread thread_;  // last: starts once the rest is ready
 };
 
-class HangGetTree final : public grpc::experimental::Interceptor {
+class StallCall final : public grpc::experimental::Interceptor {
  public:
-  HangGetTree(std::shared_ptr<Staller> staller, grpc::ServerContextBase* context)
+  StallCall(std::shared_ptr<Staller> staller, grpc::ServerContextBase* context)
       : staller_(std::move(staller)), context_(context) {}
 
   void Intercept(InterceptorBatchMethods* methods) override {
@@ -114,16 +116,28 @@ class HangGetTree final : public grpc::experimental::Interceptor {
 
 }  // namespace
 
-FaultPlan hang_get_tree() {
+// Stalls every call for which `stalled(info)` holds.
+FaultPlan stall_calls(bool (*stalled)(grpc::experimental::ServerRpcInfo&)) {
   FaultPlan plan;
   auto staller = std::make_shared<Staller>();
-  plan.interceptor = [staller](grpc::experimental::ServerRpcInfo& info)
+  plan.interceptor = [staller, stalled](grpc::experimental::ServerRpcInfo& info)
       -> std::unique_ptr<grpc::experimental::Interceptor> {
-    if (!is_method(info, method::kGetTree)) return nullptr;
-    return std::make_unique<HangGetTree>(staller, info.server_context());
+    if (!stalled(info)) return nullptr;
+    return std::make_unique<StallCall>(staller, info.server_context());
   };
   plan.before_shutdown = [staller] { staller->release_all(); };
   return plan;
+}
+
+FaultPlan hang_get_tree() {
+  return stall_calls(
+      [](grpc::experimental::ServerRpcInfo& info) { return is_method(info, method::kGetTree); });
+}
+
+FaultPlan hang_after_capabilities() {
+  return stall_calls([](grpc::experimental::ServerRpcInfo& info) {
+    return !is_method(info, method::kGetCapabilities);
+  });
 }
 
 }  // namespace faulty
