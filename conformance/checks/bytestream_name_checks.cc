@@ -33,31 +33,6 @@ std::string blob_text(const Blob& blob) {
   return "the " + std::to_string(blob.data.size()) + "-byte blob " + brief(blob.digest);
 }
 
-// The largest blob to generate: `cap` (or the run's --max-blob-size), never above the
-// server's advertised max_cas_blob_size_bytes, which it may enforce.
-std::int64_t max_blob(const Context& ctx, std::int64_t cap = 0) {
-  const std::int64_t max = cap > 0 ? cap : ctx.options().max_blob_size;
-  const std::int64_t limit = ctx.facts().max_cas_blob_size_bytes;
-  return limit > 0 ? std::min(max, limit) : max;
-}
-
-// A Write refused with PERMISSION_DENIED means a read-only server: the check cannot test
-// its rule there and is skipped (as the framework's upload fixtures do).
-WriteResult unless_refused(WriteResult w) {
-  if (w.status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-    skip_check("the server refuses writes (read-only?): " + w.request + " -> " +
-               status_text(w.status));
-  }
-  return w;
-}
-
-// write() of calls.h, skipping the check on a read-only server.
-WriteResult send(Context& ctx, const std::string& name, std::string_view data,
-                 const std::vector<std::int64_t>& pieces = {}, std::int64_t first_offset = 0,
-                 bool finish = true) {
-  return unless_refused(write(ctx, name, data, pieces, first_offset, finish));
-}
-
 rc::Gen<std::int64_t> in_range(std::int64_t low, std::int64_t high_inclusive) {
   if (high_inclusive <= low) return rc::gen::just(low);
   return rc::gen::inRange<std::int64_t>(low, high_inclusive + 1);

@@ -21,14 +21,6 @@ constexpr std::int64_t kInt64Min = std::numeric_limits<std::int64_t>::min();
 // gRPC's default receive limit, which most clients keep (BS-READ-10).
 constexpr std::int64_t kDefaultReceiveLimit = 4 << 20;
 
-// The largest blob to generate: `cap` (or the run's --max-blob-size), never above the
-// server's advertised max_cas_blob_size_bytes, which it may enforce.
-std::int64_t max_blob(const Context& ctx, std::int64_t cap = 0) {
-  const std::int64_t max = cap > 0 ? cap : ctx.options().max_blob_size;
-  const std::int64_t limit = ctx.facts().max_cas_blob_size_bytes;
-  return limit > 0 ? std::min(max, limit) : max;
-}
-
 rc::Gen<std::int64_t> in_range(std::int64_t low, std::int64_t high_inclusive) {
   if (high_inclusive <= low) return rc::gen::just(low);
   return rc::gen::inRange<std::int64_t>(low, high_inclusive + 1);

@@ -23,31 +23,7 @@ namespace {
 namespace bs = google::bytestream;
 using Code = grpc::StatusCode;
 
-// The largest blob to generate: `cap` (or the run's --max-blob-size), never above the
-// server's advertised max_cas_blob_size_bytes, which it may enforce.
-std::int64_t max_blob(const Context& ctx, std::int64_t cap = 0) {
-  const std::int64_t max = cap > 0 ? cap : ctx.options().max_blob_size;
-  const std::int64_t limit = ctx.facts().max_cas_blob_size_bytes;
-  return limit > 0 ? std::min(max, limit) : max;
-}
-
-// A Write refused with PERMISSION_DENIED means a read-only server: the check cannot test
-// its rule there and is skipped (as the framework's upload fixtures do).
-WriteResult unless_refused(WriteResult w) {
-  if (w.status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
-    skip_check("the server refuses writes (read-only?): " + w.request + " -> " +
-               status_text(w.status));
-  }
-  return w;
-}
-
-// write() and write_raw() of calls.h, skipping the check on a read-only server.
-WriteResult send(Context& ctx, const std::string& name, std::string_view data,
-                 const std::vector<std::int64_t>& pieces = {}, std::int64_t first_offset = 0,
-                 bool finish = true) {
-  return unless_refused(write(ctx, name, data, pieces, first_offset, finish));
-}
-
+// write_raw(), skipping the check on a read-only server.
 WriteResult send_raw(Context& ctx, const std::vector<google::bytestream::WriteRequest>& requests) {
   return unless_refused(write_raw(ctx, requests));
 }

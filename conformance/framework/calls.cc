@@ -388,6 +388,25 @@ void upload_bytestream(Context& ctx, const Blob& blob) {
   require(w.status.ok(), "preparing the check: " + w.request + " -> " + status_text(w.status));
 }
 
+std::int64_t max_blob(const Context& ctx, std::int64_t cap) {
+  const std::int64_t max = cap > 0 ? cap : ctx.options().max_blob_size;
+  const std::int64_t limit = ctx.facts().max_cas_blob_size_bytes;
+  return limit > 0 ? std::min(max, limit) : max;
+}
+
+WriteResult unless_refused(WriteResult w) {
+  if (w.status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
+    skip_check("the server refuses writes (read-only?): " + w.request + " -> " +
+               status_text(w.status));
+  }
+  return w;
+}
+
+WriteResult send(Context& ctx, const std::string& name, std::string_view data,
+                 const std::vector<std::int64_t>& pieces, std::int64_t first_offset, bool finish) {
+  return unless_refused(write(ctx, name, data, pieces, first_offset, finish));
+}
+
 Reply<bs::QueryWriteStatusResponse> query_write_status(Context& ctx, const std::string& name) {
   Reply<bs::QueryWriteStatusResponse> reply;
   bs::QueryWriteStatusRequest request;

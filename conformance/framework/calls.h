@@ -131,6 +131,17 @@ WriteResult write_raw(Context& ctx, const std::vector<google::bytestream::WriteR
 // Uploads `blob` through ByteStream and requires OK (a fixture step, as upload()).
 void upload_bytestream(Context& ctx, const Blob& blob);
 
+// The largest blob a check may generate: `cap` (or the run's --max-blob-size), never above
+// the server's advertised max_cas_blob_size_bytes, which it may enforce.
+std::int64_t max_blob(const Context& ctx, std::int64_t cap = 0);
+// A Write refused with PERMISSION_DENIED means a read-only server: the check cannot test
+// its rule there and is skipped (as the upload fixtures do). Otherwise returns `w`.
+WriteResult unless_refused(WriteResult w);
+// write(), skipping the check on a read-only server.
+WriteResult send(Context& ctx, const std::string& name, std::string_view data,
+                 const std::vector<std::int64_t>& pieces = {}, std::int64_t first_offset = 0,
+                 bool finish = true);
+
 Reply<google::bytestream::QueryWriteStatusResponse> query_write_status(Context& ctx,
                                                                        const std::string& name);
 
