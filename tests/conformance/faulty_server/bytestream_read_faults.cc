@@ -80,9 +80,29 @@ class UppercaseHashAccepted final : public CallRewriter<ReadRequest, ReadRespons
 
 }  // namespace
 
-FaultPlan ignore_read_offset() { return intercept<IgnoreReadOffset>(method::kRead); }
-FaultPlan lost_last_chunk() { return intercept<LostLastChunk>(method::kRead); }
-FaultPlan compressed_ignored() { return intercept<CompressedIgnored>(method::kRead); }
-FaultPlan uppercase_hash_accepted() { return intercept<UppercaseHashAccepted>(method::kRead); }
+std::vector<FaultEntry> bytestream_read_faults() {
+  return {
+      {.name = "ignore-read-offset",
+       .description = "ByteStream Read serves from offset 0 whatever read_offset says",
+       .make = [] { return intercept<IgnoreReadOffset>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*", .fails = {"bytestream.read.offset"}}},
+      {.name = "lost-last-chunk",
+       .description = "ByteStream Read drops the last byte of every read",
+       .make = [] { return intercept<LostLastChunk>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*", .fails = {"bytestream.read.full_read"}}},
+      {.name = "compressed-ignored",
+       .description = "ByteStream Read of compressed-blobs/ names sends plain bytes",
+       .make = [] { return intercept<CompressedIgnored>(method::kRead); },
+       .expect = {.filter = "bytestream.compressed.*",
+                  .fails = {"bytestream.compressed.read_every_stored_blob"}}},
+      // BS-NAME-07 is a SHOULD rule: a warning, which --strict turns into a failed run.
+      {.name = "uppercase-hash-accepted",
+       .description = "ByteStream Read accepts upper-case hashes in names",
+       .make = [] { return intercept<UppercaseHashAccepted>(method::kRead); },
+       .expect = {.filter = "bytestream.name.*",
+                  .warns = {"bytestream.name.malformed_rejected"},
+                  .extra_args = {"--strict"}}},
+  };
+}
 
 }  // namespace faulty

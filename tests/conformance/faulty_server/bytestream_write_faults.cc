@@ -88,9 +88,7 @@ class RacingWritesFail final : public CallRewriter<WriteRequest, WriteResponse> 
   std::string held_;  // the key this call claimed, until it ends
 };
 
-}  // namespace
-
-FaultPlan wrong_committed_size() {
+FaultPlan short_committed_size() {
   FaultPlan plan;
   plan.interceptor = [](grpc::experimental::ServerRpcInfo& info)
       -> std::unique_ptr<grpc::experimental::Interceptor> {
@@ -106,7 +104,7 @@ FaultPlan wrong_committed_size() {
   return plan;
 }
 
-FaultPlan racing_writes_fail() {
+FaultPlan per_blob_upload_lock() {
   FaultPlan plan;
   auto uploads = std::make_shared<InFlightUploads>();
   plan.interceptor = [uploads](grpc::experimental::ServerRpcInfo& info)
@@ -115,6 +113,24 @@ FaultPlan racing_writes_fail() {
     return std::make_unique<RacingWritesFail>(uploads);
   };
   return plan;
+}
+
+}  // namespace
+
+std::vector<FaultEntry> bytestream_write_faults() {
+  return {
+      {.name = "wrong-committed-size",
+       .description = "Write and QueryWriteStatus report committed_size one short",
+       .make = short_committed_size,
+       .expect = {.filter = "bytestream.query_write_status.*",
+                  .fails = {"bytestream.query_write_status.committed_size_never_exceeds_sent"}}},
+      {.name = "racing-writes-fail",
+       .description = "a Write of a blob another Write is uploading fails with ABORTED",
+       .make = per_blob_upload_lock,
+       .expect = {.filter = "concurrency.*,bytestream.write.concurrent_same_blob",
+                  .fails = {"concurrency.concurrent_uploads_same_blob",
+                            "bytestream.write.concurrent_same_blob"}}},
+  };
 }
 
 }  // namespace faulty

@@ -28,12 +28,19 @@ class AdvertisesSplitSplice final
 
 }  // namespace
 
-FaultPlan capabilities_split_splice_unbacked() {
-  return intercept<AdvertisesSplitSplice>(method::kGetCapabilities);
-}
-
-FaultPlan capabilities_no_digest_functions() {
-  return intercept<NoDigestFunctions>(method::kGetCapabilities);
+std::vector<FaultEntry> capabilities_faults() {
+  return {
+      {.name = "capabilities-no-digest-functions",
+       .description = "GetCapabilities lists no cache digest functions",
+       .make = [] { return intercept<NoDigestFunctions>(method::kGetCapabilities); },
+       .expect = {.filter = "capabilities.*", .fails = {"capabilities.digest_functions_listed"}}},
+      {.name = "split-splice-unbacked",
+       .description = "GetCapabilities advertises SplitBlob/SpliceBlob, which answer UNIMPLEMENTED",
+       .make = [] { return intercept<AdvertisesSplitSplice>(method::kGetCapabilities); },
+       .expect = {.filter = "capabilities.*,cas.split.*",
+                  .fails = {"capabilities.split_splice_flags_truthful",
+                            "cas.split.chunks_reassemble"}}},
+  };
 }
 
 }  // namespace faulty

@@ -120,11 +120,28 @@ class RepeatPage final : public CallRewriter<v2::GetTreeRequest, v2::GetTreeResp
 
 }  // namespace
 
-FaultPlan no_hash_verification() {
-  return intercept<NoHashVerification>(method::kBatchUpdateBlobs);
+std::vector<FaultEntry> cas_faults() {
+  return {
+      {.name = "no-hash-verification",
+       .description = "BatchUpdateBlobs accepts entries whose data does not match the digest",
+       .make = [] { return intercept<NoHashVerification>(method::kBatchUpdateBlobs); },
+       .expect = {.filter = "cas.batch_update.*",
+                  .fails = {"cas.batch_update.rejects_data_mismatch"}}},
+      {.name = "empty-blob-missing",
+       .description = "FindMissingBlobs reports the empty blob missing",
+       .make = [] { return intercept<EmptyBlobMissing>(method::kFindMissingBlobs); },
+       .expect = {.filter = "cas.find_missing.*,common.*",
+                  .fails = {"cas.find_missing.empty_blob_never_missing",
+                            "common.empty_blob_always_present"}}},
+      {.name = "batch-read-corrupt",
+       .description = "BatchReadBlobs flips a bit of every non-empty blob",
+       .make = [] { return intercept<BatchReadCorrupt>(method::kBatchReadBlobs); },
+       .expect = {.filter = "cas.batch_read.*", .fails = {"cas.batch_read.returns_exact_bytes"}}},
+      {.name = "repeat-page",
+       .description = "GetTree answers a page token with that same token as the next",
+       .make = [] { return intercept<RepeatPage>(method::kGetTree); },
+       .expect = {.filter = "cas.get_tree.*", .fails = {"cas.get_tree.pagination_terminates"}}},
+  };
 }
-FaultPlan empty_blob_missing() { return intercept<EmptyBlobMissing>(method::kFindMissingBlobs); }
-FaultPlan batch_read_corrupt() { return intercept<BatchReadCorrupt>(method::kBatchReadBlobs); }
-FaultPlan repeat_page() { return intercept<RepeatPage>(method::kGetTree); }
 
 }  // namespace faulty

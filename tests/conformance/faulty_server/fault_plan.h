@@ -7,8 +7,9 @@
 
 #include <functional>
 #include <memory>
-#include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/storage.h"
 
@@ -21,10 +22,10 @@ struct FaultPlan {
   using WrapStorage =
       std::function<std::unique_ptr<reference::Storage>(std::unique_ptr<reference::Storage>)>;
 
-  MakeInterceptor interceptor;  // unset: no interceptor
-  WrapStorage wrap_storage;     // unset: the storage as opened
+  MakeInterceptor interceptor{};  // unset: no interceptor
+  WrapStorage wrap_storage{};     // unset: the storage as opened
   // Runs on SIGINT/SIGTERM before the server shuts down: lets go of calls held back.
-  std::function<void()> before_shutdown;
+  std::function<void()> before_shutdown{};
   // Listen on a plain TCP socket that accepts and reads but never answers (no gRPC).
   bool silent_socket = false;
 };
@@ -42,34 +43,38 @@ class InterceptorFactory final : public grpc::experimental::ServerInterceptorFac
   FaultPlan::MakeInterceptor make_;
 };
 
+// What the conformance suite must report against a fault; the fault injection test runs
+// the suite against every fault and holds it to this.
+struct Expectation {
+  enum class Exit { zero, one, nonzero };
+  std::string filter{};                   // --filter of the run; empty: every check
+  std::vector<std::string> fails{};       // checks the report must list as "failed"
+  std::vector<std::string> warns{};       // ... as "warning" (SHOULD rules)
+  std::vector<std::string> infos{};       // ... as "info" (MAY rules)
+  std::vector<std::string> extra_args{};  // further reapi-conformance options
+  Exit exit = Exit::one;
+  int bound_seconds = 120;  // reapi-conformance is killed after this
+};
+
 struct FaultEntry {
-  std::string_view name;
-  std::string_view description;
-  FaultPlan (*make)();
+  std::string name{};
+  std::string description{};
+  std::function<FaultPlan()> make{};
+  Expectation expect{};
 };
 
 // Every fault, "none" first.
-std::span<const FaultEntry> all_faults();
+const std::vector<FaultEntry>& all_faults();
 const FaultEntry* find_fault(std::string_view name);
 
-// The faults, one family per file.
-FaultPlan no_hash_verification();  // cas_faults.cc
-FaultPlan empty_blob_missing();
-FaultPlan batch_read_corrupt();
-FaultPlan repeat_page();
-FaultPlan ignore_read_offset();  // bytestream_read_faults.cc
-FaultPlan lost_last_chunk();
-FaultPlan compressed_ignored();
-FaultPlan uppercase_hash_accepted();
-FaultPlan wrong_committed_size();  // bytestream_write_faults.cc
-FaultPlan racing_writes_fail();
-FaultPlan wrong_status_code();  // status_faults.cc
-FaultPlan capabilities_no_digest_functions();
-FaultPlan capabilities_split_splice_unbacked();  // capabilities_faults.cc
-FaultPlan lost_writes();                         // storage_faults.cc
-FaultPlan action_cache_ignores_update();
-FaultPlan hang_get_tree();            // stall_faults.cc
-FaultPlan hang_after_capabilities();  // stall_faults.cc
-FaultPlan hang_all();                 // silent_server.cc
+// The faults of each family, with what must catch them, from the file that implements them.
+std::vector<FaultEntry> cas_faults();               // cas_faults.cc
+std::vector<FaultEntry> bytestream_read_faults();   // bytestream_read_faults.cc
+std::vector<FaultEntry> bytestream_write_faults();  // bytestream_write_faults.cc
+std::vector<FaultEntry> status_faults();            // status_faults.cc
+std::vector<FaultEntry> capabilities_faults();      // capabilities_faults.cc
+std::vector<FaultEntry> storage_faults();           // storage_faults.cc
+std::vector<FaultEntry> stall_faults();             // stall_faults.cc
+std::vector<FaultEntry> silent_faults();            // silent_server.cc
 
 }  // namespace faulty

@@ -95,10 +95,16 @@ void SilentServer::run() {
   for (std::size_t i = 2; i < fds.size(); ++i) close(fds[i].fd);
 }
 
-FaultPlan hang_all() {
-  FaultPlan plan;
-  plan.silent_socket = true;
-  return plan;
+std::vector<FaultEntry> silent_faults() {
+  // A server that never answers: the suite must give up (non-zero) well within its bound.
+  return {
+      {.name = "hang-all",
+       .description = "a TCP socket that accepts connections and never answers",
+       .make = [] { return FaultPlan{.silent_socket = true}; },
+       .expect = {.extra_args = {"--run-timeout", "40", "--deadline", "2"},
+                  .exit = Expectation::Exit::nonzero,
+                  .bound_seconds = 60}},
+  };
 }
 
 }  // namespace faulty

@@ -114,8 +114,6 @@ class StallCall final : public grpc::experimental::Interceptor {
   bool stalled_ = false;
 };
 
-}  // namespace
-
 // Stalls every call for which `stalled(info)` holds.
 FaultPlan stall_calls(bool (*stalled)(grpc::experimental::ServerRpcInfo&)) {
   FaultPlan plan;
@@ -129,15 +127,34 @@ FaultPlan stall_calls(bool (*stalled)(grpc::experimental::ServerRpcInfo&)) {
   return plan;
 }
 
-FaultPlan hang_get_tree() {
+FaultPlan stall_get_tree() {
   return stall_calls(
       [](grpc::experimental::ServerRpcInfo& info) { return is_method(info, method::kGetTree); });
 }
 
-FaultPlan hang_after_capabilities() {
+FaultPlan stall_all_but_capabilities() {
   return stall_calls([](grpc::experimental::ServerRpcInfo& info) {
     return !is_method(info, method::kGetCapabilities);
   });
+}
+
+}  // namespace
+
+std::vector<FaultEntry> stall_faults() {
+  return {
+      {.name = "hang-get-tree",
+       .description = "GetTree never answers (until the client gives up)",
+       .make = stall_get_tree,
+       .expect = {.filter = "cas.get_tree.*", .fails = {"cas.get_tree.full_tree"}}},
+      // Alive, then silent: every check's calls time out, and the run bound ends the run.
+      {.name = "hang-after-capabilities",
+       .description = "GetCapabilities answers; every other call never answers",
+       .make = stall_all_but_capabilities,
+       .expect = {.filter = "cas.*",
+                  .fails = {"cas.find_missing.reports_exactly_absent"},
+                  .extra_args = {"--run-timeout", "20", "--deadline", "2"},
+                  .bound_seconds = 60}},
+  };
 }
 
 }  // namespace faulty

@@ -44,9 +44,7 @@ class BatchReadNotFoundIsInternal final
   bool on_status(grpc::Status& status) override { return not_found_to_internal(status); }
 };
 
-}  // namespace
-
-FaultPlan wrong_status_code() {
+FaultPlan not_found_as_internal() {
   FaultPlan plan;
   plan.interceptor = [](grpc::experimental::ServerRpcInfo& info)
       -> std::unique_ptr<grpc::experimental::Interceptor> {
@@ -56,6 +54,19 @@ FaultPlan wrong_status_code() {
     return std::make_unique<NotFoundIsInternal>();
   };
   return plan;
+}
+
+}  // namespace
+
+std::vector<FaultEntry> status_faults() {
+  return {
+      {.name = "wrong-status-code",
+       .description = "every NOT_FOUND (call or BatchReadBlobs entry) is sent as INTERNAL",
+       .make = not_found_as_internal,
+       .expect = {.filter = "cas.batch_read.*,bytestream.read.*,action_cache.*",
+                  .fails = {"cas.batch_read.absent_is_not_found",
+                            "bytestream.read.absent_not_found", "action_cache.miss_not_found"}}},
+  };
 }
 
 }  // namespace faulty

@@ -87,9 +87,7 @@ FaultPlan dropping(DroppingStorage::Predicate drops, std::string what) {
   return plan;
 }
 
-}  // namespace
-
-FaultPlan lost_writes() {
+FaultPlan drop_large_cas_blobs() {
   return dropping(
       [](const BlobKey& key) {
         return key.space == reference::Space::cas && key.digest.size_bytes >= 1024;
@@ -97,9 +95,26 @@ FaultPlan lost_writes() {
       "CAS blobs of 1 KiB or more");
 }
 
-FaultPlan action_cache_ignores_update() {
+FaultPlan drop_action_cache_entries() {
   return dropping([](const BlobKey& key) { return key.space == reference::Space::action_cache; },
                   "ActionCache entries");
+}
+
+}  // namespace
+
+std::vector<FaultEntry> storage_faults() {
+  return {
+      {.name = "lost-writes",
+       .description = "CAS blobs of 1 KiB or more are acknowledged but never stored",
+       .make = drop_large_cas_blobs,
+       .expect = {.filter = "bytestream.write.*,cas.batch_update.*",
+                  .fails = {"bytestream.write.successful_upload",
+                            "cas.batch_update.stored_is_readable"}}},
+      {.name = "action-cache-ignores-update",
+       .description = "UpdateActionResult answers OK but stores nothing",
+       .make = drop_action_cache_entries,
+       .expect = {.filter = "action_cache.*", .fails = {"action_cache.store_then_fetch"}}},
+  };
 }
 
 }  // namespace faulty
