@@ -1,15 +1,20 @@
 // Proves that the conformance suite catches real bugs: for each fault of
 // reapi-faulty-server, runs reapi-conformance against it and expects the checks that
 // target that bug to fail (and, for the plain reference server, every check to pass).
+// Every check of the catalogue must be among those some fault makes fail, so no check is
+// there that cannot fail.
 
 #include <gtest/gtest.h>
 #include <signal.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <thread>
 
 #include "child_process.h"
 #include "fault_plan.h"
+#include "framework/check.h"
 
 namespace faulty {
 // What gtest prints for a case (found by argument-dependent lookup; instead of its bytes).
@@ -123,6 +128,32 @@ INSTANTIATE_TEST_SUITE_P(Faults, FaultInjectionTest, testing::ValuesIn(every_fau
                            std::replace(name.begin(), name.end(), '-', '_');
                            return name;
                          });
+
+// Every checkable check is caught by at least one fault, and every check a fault names
+// exists: a check no fault can make fail proves nothing.
+TEST(FaultCoverage, EveryCheckIsShownToFail) {
+  std::map<std::string, std::vector<std::string>> caught_by;
+  for (const FaultEntry& fault : faulty::all_faults()) {
+    for (const auto* ids : {&fault.expect.fails, &fault.expect.warns, &fault.expect.infos}) {
+      for (const std::string& id : *ids) caught_by[id].push_back(fault.name);
+    }
+  }
+  std::set<std::string> known;
+  std::vector<std::string> uncaught;
+  for (const conformance::Check& check : conformance::full_catalogue().checks()) {
+    if (!check.checkable()) continue;
+    known.insert(check.info.id);
+    if (!caught_by.contains(check.info.id)) uncaught.push_back(check.info.id);
+  }
+  std::string list;
+  for (const std::string& id : uncaught) list += "\n  " + id;
+  EXPECT_TRUE(uncaught.empty()) << uncaught.size() << " of " << known.size()
+                                << " checks are caught by no fault:" << list;
+  for (const auto& [id, faults] : caught_by) {
+    EXPECT_TRUE(known.contains(id)) << "fault '" << faults.front() << "' names check '" << id
+                                    << "', which the catalogue has not (or cannot run)";
+  }
+}
 
 }  // namespace
 }  // namespace conformance_test

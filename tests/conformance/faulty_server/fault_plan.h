@@ -68,13 +68,22 @@ const std::vector<FaultEntry>& all_faults();
 const FaultEntry* find_fault(std::string_view name);
 
 // The faults of each family, with what must catch them, from the file that implements them.
-std::vector<FaultEntry> cas_faults();               // cas_faults.cc
-std::vector<FaultEntry> bytestream_read_faults();   // bytestream_read_faults.cc
-std::vector<FaultEntry> bytestream_write_faults();  // bytestream_write_faults.cc
-std::vector<FaultEntry> status_faults();            // status_faults.cc
-std::vector<FaultEntry> capabilities_faults();      // capabilities_faults.cc
-std::vector<FaultEntry> storage_faults();           // storage_faults.cc
-std::vector<FaultEntry> stall_faults();             // stall_faults.cc
-std::vector<FaultEntry> silent_faults();            // silent_server.cc
+std::vector<FaultEntry> cas_faults();                 // cas_faults.cc
+std::vector<FaultEntry> bytestream_read_faults();     // bytestream_read_faults.cc
+std::vector<FaultEntry> bytestream_write_faults();    // bytestream_write_faults.cc
+std::vector<FaultEntry> status_faults();              // status_faults.cc
+std::vector<FaultEntry> capabilities_faults();        // capabilities_faults.cc
+std::vector<FaultEntry> storage_faults();             // storage_faults.cc
+std::vector<FaultEntry> stall_faults();               // stall_faults.cc
+std::vector<FaultEntry> silent_faults();              // silent_server.cc
+std::vector<FaultEntry> common_faults();              // common_faults.cc
+std::vector<FaultEntry> bytestream_name_faults();     // bytestream_name_faults.cc
+std::vector<FaultEntry> compressed_faults();          // compressed_faults.cc
+std::vector<FaultEntry> query_write_status_faults();  // query_write_status_faults.cc
+std::vector<FaultEntry> concurrency_faults();         // concurrency_faults.cc
+std::vector<FaultEntry> action_cache_faults();        // action_cache_faults.cc
+std::vector<FaultEntry> split_faults();               // split_faults.cc
+std::vector<FaultEntry> size_limit_faults();          // size_limit_faults.cc
+std::vector<FaultEntry> transport_faults();           // transport_faults.cc
 
 }  // namespace faulty
