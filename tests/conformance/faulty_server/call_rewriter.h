@@ -25,6 +25,14 @@ inline constexpr std::string_view kBatchReadBlobs =
     "/build.bazel.remote.execution.v2.ContentAddressableStorage/BatchReadBlobs";
 inline constexpr std::string_view kGetTree =
     "/build.bazel.remote.execution.v2.ContentAddressableStorage/GetTree";
+inline constexpr std::string_view kSplitBlob =
+    "/build.bazel.remote.execution.v2.ContentAddressableStorage/SplitBlob";
+inline constexpr std::string_view kSpliceBlob =
+    "/build.bazel.remote.execution.v2.ContentAddressableStorage/SpliceBlob";
+inline constexpr std::string_view kGetActionResult =
+    "/build.bazel.remote.execution.v2.ActionCache/GetActionResult";
+inline constexpr std::string_view kUpdateActionResult =
+    "/build.bazel.remote.execution.v2.ActionCache/UpdateActionResult";
 inline constexpr std::string_view kRead = "/google.bytestream.ByteStream/Read";
 inline constexpr std::string_view kWrite = "/google.bytestream.ByteStream/Write";
 inline constexpr std::string_view kQueryWriteStatus =
