@@ -5,17 +5,35 @@
 
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 
 namespace conformance {
 
 namespace {
 
-class QuietListener : public rc::detail::TestListener {
+// Keeps the last failing case rapidcheck reports: the first failure found, then each
+// shrink that still failed. rapidcheck evaluates the final counterexample once more to
+// describe it; against a real server that run may not fail again (a timeout, a race, the
+// check's time budget spent), so the report uses the failure that was seen.
+class FailureKeeper : public rc::detail::TestListener {
  public:
-  void onTestCaseFinished(const rc::detail::CaseDescription&) override {}
-  void onShrinkTried(const rc::detail::CaseDescription&, bool) override {}
+  void onTestCaseFinished(const rc::detail::CaseDescription& description) override {
+    keep(description);
+  }
+  void onShrinkTried(const rc::detail::CaseDescription& description, bool accepted) override {
+    if (accepted) keep(description);
+  }
   void onTestFinished(const rc::detail::TestMetadata&, const rc::detail::TestResult&) override {}
+
+  const std::optional<rc::detail::CaseDescription>& last_failure() const { return last_; }
+
+ private:
+  void keep(const rc::detail::CaseDescription& description) {
+    if (description.result.type == rc::detail::CaseResult::Type::Failure) last_ = description;
+  }
+
+  std::optional<rc::detail::CaseDescription> last_;
 };
 
 struct SkipCheck {
@@ -69,11 +87,13 @@ void require_at(Context& ctx, Level level, bool ok, const std::string& message) 
 Outcome property(Context& ctx, const std::function<void()>& body, PropertyLimits limits) {
   int cases = 0;
   bool budget_spent = false;
+  bool last_run_failed = false;  // the most recent evaluation ran the body and failed
   std::optional<std::string> skipped;
   std::optional<Level> failure_level;
   const auto wrapped = [&] {
     // Once the budget is spent, every further case (or shrink attempt) passes untouched,
     // which ends generation or settles the counterexample found so far.
+    last_run_failed = false;
     if (ctx.out_of_time()) {
       budget_spent = true;
       return;
@@ -91,10 +111,12 @@ Outcome property(Context& ctx, const std::function<void()>& body, PropertyLimits
     } catch (const rc::detail::CaseResult& result) {
       if (result.type == rc::detail::CaseResult::Type::Failure) {
         failure_level = ctx.take_failing_at();
+        last_run_failed = true;
       }
       throw;
     } catch (...) {
       failure_level = ctx.take_failing_at();
+      last_run_failed = true;
       throw;
     }
   };
@@ -108,7 +130,7 @@ Outcome property(Context& ctx, const std::function<void()>& body, PropertyLimits
   rc::detail::TestMetadata metadata;
   metadata.id = ctx.info().id;
   metadata.description = ctx.info().description;
-  QuietListener listener;
+  FailureKeeper listener;
   const rc::detail::TestResult result =
       rc::detail::checkTestable(std::function<void()>(wrapped), metadata, params, listener);
 
@@ -122,11 +144,16 @@ Outcome property(Context& ctx, const std::function<void()>& body, PropertyLimits
   rc::detail::GaveUpResult gave_up;
   rc::detail::Error error;
   if (result.match(failure)) {
-    outcome = Outcome::fail(failure.description, failure_level);
-    outcome.counterexample = format_counterexample(failure.counterExample);
-    outcome.message += " (after " + std::to_string(failure.numSuccess) + " passing case" +
-                       (failure.numSuccess == 1 ? "" : "s") +
-                       (ctx.options().shrink ? "; shrunk" : "") + ")";
+    const auto& seen = listener.last_failure();
+    outcome = Outcome::fail(seen ? seen->result.description : failure.description, failure_level);
+    outcome.counterexample =
+        format_counterexample(seen && seen->example ? seen->example() : failure.counterExample);
+    outcome.message +=
+        " (after " + std::to_string(failure.numSuccess) + " passing case" +
+        (failure.numSuccess == 1 ? "" : "s") + (ctx.options().shrink ? "; shrunk" : "") +
+        (!last_run_failed && !budget_spent ? "; intermittent: the case passed when run once more"
+                                           : "") +
+        ")";
   } else if (result.match(gave_up)) {
     outcome =
         Outcome::fail("the check could not generate enough valid cases: " + gave_up.description);
