@@ -98,7 +98,8 @@ TEST_P(FaultInjectionTest, ConformanceSuiteCatchesTheFault) {
     ASSERT_TRUE(json.is_object() && json.contains("checks") && json["checks"].is_array())
         << "no usable JSON report at " << report << ":\n"
         << read_file(report);
-    const auto expect_result = [&](const std::string& id, const std::string& wanted) {
+    const auto expect_result = [&](const std::string& id, const std::string& wanted,
+                                   const std::string& message_has = {}) {
       const auto& checks = json["checks"];
       auto check = std::find_if(checks.begin(), checks.end(), [&](const nlohmann::json& entry) {
         return entry.value("id", "") == id;
@@ -109,8 +110,11 @@ TEST_P(FaultInjectionTest, ConformanceSuiteCatchesTheFault) {
       }
       EXPECT_EQ(check->value("result", ""), wanted)
           << "check '" << id << "' against fault '" << fault.name << "': " << check->dump();
+      EXPECT_NE(check->value("message", "").find(message_has), std::string::npos)
+          << "check '" << id << "' against fault '" << fault.name << "' does not say '"
+          << message_has << "': " << check->dump();
     };
-    for (const std::string& id : c.fails) expect_result(id, "failed");
+    for (const std::string& id : c.fails) expect_result(id, "failed", c.message_has);
     for (const std::string& id : c.warns) expect_result(id, "warning");
     for (const std::string& id : c.infos) expect_result(id, "info");
   }

@@ -1,16 +1,18 @@
 #pragma once
 // What one fault changes in the reference server: per-call interceptors, a storage
-// decorator, or (hang-all) no gRPC at all. Faults are test-only bugs that prove each
-// conformance check can fail; none of this is part of the shipped server.
+// decorator, a proxy that shapes its bytes, or (hang-all) no gRPC at all. Faults are test-only bugs
+// that prove each conformance check can fail; none of this is part of the shipped server.
 
 #include <grpcpp/support/server_interceptor.h>
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "shaping_proxy.h"
 #include "storage/storage.h"
 
 namespace faulty {
@@ -28,6 +30,8 @@ struct FaultPlan {
   std::function<void()> before_shutdown{};
   // Listen on a plain TCP socket that accepts and reads but never answers (no gRPC).
   bool silent_socket = false;
+  // Put a proxy that shapes the server's bytes between the clients and the server.
+  std::optional<Shaping> shaping{};
 };
 
 // Hands gRPC a plan's interceptors, one set per call (gRPC owns each one it is given).
@@ -52,6 +56,7 @@ struct Expectation {
   std::vector<std::string> warns{};       // ... as "warning" (SHOULD rules)
   std::vector<std::string> infos{};       // ... as "info" (MAY rules)
   std::vector<std::string> extra_args{};  // further reapi-conformance options
+  std::string message_has{};  // each check in `fails` says this in its message (e.g. a status)
   Exit exit = Exit::one;
   int bound_seconds = 120;  // reapi-conformance is killed after this
 };

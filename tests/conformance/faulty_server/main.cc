@@ -82,9 +82,10 @@ int run(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  // One of the two, declared after `plan` so that they stop before it goes.
+  // Declared after `plan` so that they stop before it goes; the proxy before the server.
   std::unique_ptr<faulty::SilentServer> silent_server;
   std::unique_ptr<reference::ReferenceServer> grpc_server;
+  std::unique_ptr<faulty::ShapingProxy> proxy;
   int port = 0;
   if (plan.silent_socket) {
     auto silent = faulty::SilentServer::start(options.listen);
@@ -102,7 +103,8 @@ int run(int argc, char** argv) {
     }
     if (plan.wrap_storage) storage = plan.wrap_storage(*std::move(storage));
     reference::ServerConfig config;
-    config.listen = {options.listen};
+    // Behind a proxy, the server itself listens on a loopback port of its own.
+    config.listen = {plan.shaping ? "127.0.0.1:0" : options.listen};
     config.storage = options.storage;
     auto hook = [&plan](grpc::ServerBuilder& builder) {
       if (!plan.interceptor) return;
@@ -117,6 +119,15 @@ int run(int argc, char** argv) {
     }
     grpc_server = *std::move(started);
     port = grpc_server->ports().front();
+    if (plan.shaping) {
+      auto shaping = faulty::ShapingProxy::start(options.listen, port, *plan.shaping);
+      if (!shaping.ok()) {
+        std::cerr << "reapi-faulty-server: " << shaping.status().message() << "\n";
+        return 1;
+      }
+      proxy = *std::move(shaping);
+      port = proxy->port();
+    }
   }
   spdlog::info("fault '{}' ({}) on port {}", fault.name, fault.description, port);
   write_port_file(options.port_file, port);
@@ -124,6 +135,7 @@ int run(int argc, char** argv) {
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   if (plan.before_shutdown) plan.before_shutdown();
+  proxy.reset();
   if (grpc_server) grpc_server->shutdown(std::chrono::seconds(2));
   return 0;
 }

@@ -9,27 +9,27 @@
 #include <string>
 #include <thread>
 
+#include "tcp_socket.h"
+
 namespace faulty {
 
 class SilentServer {
  public:
   // Listens on `listen` ("HOST:PORT", IPv4; port 0 picks a free one).
   static absl::StatusOr<std::unique_ptr<SilentServer>> start(const std::string& listen);
-  SilentServer(int listen_fd, int wake_read_fd, int wake_write_fd, int port);
+  SilentServer(Listener listener, WakePipe wake);
   ~SilentServer();  // closes every connection
   SilentServer(const SilentServer&) = delete;
   SilentServer& operator=(const SilentServer&) = delete;
 
-  int port() const { return port_; }
+  int port() const { return listener_.port; }
 
  private:
   void run();
 
-  int listen_fd_;
-  int wake_read_fd_;  // a pipe: the destructor writes to it to stop run()
-  int wake_write_fd_;
-  int port_;
-  std::thread thread_;
+  Listener listener_;
+  WakePipe wake_;       // the destructor wakes run() to stop it
+  std::thread thread_;  // last: starts once the rest is ready
 };
 
 }  // namespace faulty

@@ -145,7 +145,9 @@ std::vector<FaultEntry> stall_faults() {
       {.name = "hang-get-tree",
        .description = "GetTree never answers (until the client gives up)",
        .make = stall_get_tree,
-       .expect = {.filter = "cas.get_tree.*", .fails = {"cas.get_tree.full_tree"}}},
+       .expect = {.filter = "cas.get_tree.*",
+                  .fails = {"cas.get_tree.full_tree"},
+                  .message_has = "DEADLINE_EXCEEDED"}},
       // Alive, then silent: every check's calls time out, and the run bound ends the run.
       {.name = "hang-after-capabilities",
        .description = "GetCapabilities answers; every other call never answers",
