@@ -1,45 +1,320 @@
-// Capabilities answers that are wrong: no digest functions (CAP-04 requires at least one),
-// or SplitBlob/SpliceBlob advertised while the CAS still answers UNIMPLEMENTED (CAP-19).
+// Capabilities answers that are wrong in themselves (missing or malformed fields), or that
+// promise what the services behind them do not do: a digest function GetTree cannot read,
+// compressors the CAS refuses, a 2.2 feature missing, answers that change between calls.
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
 
 #include "build/bazel/remote/execution/v2/remote_execution.pb.h"
 #include "call_rewriter.h"
 #include "fault_plan.h"
+#include "google/bytestream/bytestream.pb.h"
 
 namespace faulty {
 namespace {
 namespace v2 = build::bazel::remote::execution::v2;
+using Capabilities = v2::ServerCapabilities;
 
-class NoDigestFunctions final
-    : public CallRewriter<v2::GetCapabilitiesRequest, v2::ServerCapabilities> {
-  bool on_response(v2::ServerCapabilities& capabilities) override {
-    capabilities.mutable_cache_capabilities()->clear_digest_functions();
+// Applies one edit to every GetCapabilities answer.
+class EditCapabilities final : public CallRewriter<v2::GetCapabilitiesRequest, Capabilities> {
+ public:
+  using Edit = std::function<void(Capabilities&)>;
+  explicit EditCapabilities(Edit edit) : edit_(std::move(edit)) {}
+
+ private:
+  bool on_response(Capabilities& capabilities) override {
+    edit_(capabilities);
     return true;
+  }
+
+  Edit edit_;
+};
+
+FaultPlan edit_capabilities(EditCapabilities::Edit edit) {
+  FaultPlan plan;
+  plan.interceptor = [edit = std::move(edit)](grpc::experimental::ServerRpcInfo& info)
+      -> std::unique_ptr<grpc::experimental::Interceptor> {
+    if (!is_method(info, method::kGetCapabilities)) return nullptr;
+    return std::make_unique<EditCapabilities>(edit);
+  };
+  return plan;
+}
+
+v2::CacheCapabilities& cache(Capabilities& capabilities) {
+  return *capabilities.mutable_cache_capabilities();
+}
+
+// Per-instance capabilities looked up in a table the default (empty) instance name was
+// never added to, while every other service serves that instance.
+class DefaultInstanceUnknown final : public CallRewriter<v2::GetCapabilitiesRequest, Capabilities> {
+  void on_request(v2::GetCapabilitiesRequest& request) override {
+    unknown_ = request.instance_name().empty();
+  }
+  bool on_status(grpc::Status& status) override {
+    if (!unknown_) return false;
+    status = grpc::Status(grpc::StatusCode::NOT_FOUND, "no capabilities for instance ''");
+    return true;
+  }
+
+  bool unknown_ = false;
+};
+
+// GetTree reads every root as SHA-256, whatever digest_function the request names.
+class GetTreeAssumesSha256 final : public CallRewriter<v2::GetTreeRequest, v2::GetTreeResponse> {
+  void on_request(v2::GetTreeRequest& request) override {
+    request.set_digest_function(v2::DigestFunction::SHA256);
   }
 };
 
-class AdvertisesSplitSplice final
-    : public CallRewriter<v2::GetCapabilitiesRequest, v2::ServerCapabilities> {
-  bool on_response(v2::ServerCapabilities& capabilities) override {
-    capabilities.mutable_cache_capabilities()->set_split_blob_support(true);
-    capabilities.mutable_cache_capabilities()->set_splice_blob_support(true);
-    return true;
+// ByteStream without compressed-blobs support: such names are refused as malformed. The
+// name is blanked before the service sees it, so nothing is read or stored.
+bool is_compressed_name(const std::string& name) {
+  return name.find("compressed-blobs/") != std::string::npos;
+}
+
+grpc::Status unsupported_name() {
+  return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                      "unsupported resource name: expected blobs/ or uploads/");
+}
+
+class ReadWithoutCompression final
+    : public CallRewriter<google::bytestream::ReadRequest, google::bytestream::ReadResponse> {
+  void on_request(google::bytestream::ReadRequest& request) override {
+    refused_ = is_compressed_name(request.resource_name());
+    if (refused_) request.clear_resource_name();
+  }
+  bool on_status(grpc::Status& status) override {
+    if (refused_) status = unsupported_name();
+    return refused_;
+  }
+
+  bool refused_ = false;
+};
+
+class WriteWithoutCompression final
+    : public CallRewriter<google::bytestream::WriteRequest, google::bytestream::WriteResponse> {
+  void on_request(google::bytestream::WriteRequest& request) override {
+    if (!first_) return;  // only the first message names the resource
+    first_ = false;
+    refused_ = is_compressed_name(request.resource_name());
+    if (refused_) request.clear_resource_name();
+  }
+  bool on_status(grpc::Status& status) override {
+    if (refused_) status = unsupported_name();
+    return refused_;
+  }
+
+  bool first_ = true;
+  bool refused_ = false;
+};
+
+FaultPlan compressed_names_unsupported() {
+  FaultPlan plan;
+  plan.interceptor = [](grpc::experimental::ServerRpcInfo& info)
+      -> std::unique_ptr<grpc::experimental::Interceptor> {
+    if (is_method(info, method::kRead)) return std::make_unique<ReadWithoutCompression>();
+    if (is_method(info, method::kWrite)) return std::make_unique<WriteWithoutCompression>();
+    return nullptr;
+  };
+  return plan;
+}
+
+// BatchUpdateBlobs that predates the entry's compressor field: compressed data is hashed
+// as if raw, so every compressed entry fails its digest check.
+class BatchCompressorIgnored final
+    : public CallRewriter<v2::BatchUpdateBlobsRequest, v2::BatchUpdateBlobsResponse> {
+  void on_request(v2::BatchUpdateBlobsRequest& request) override {
+    for (auto& entry : *request.mutable_requests()) entry.set_compressor(v2::Compressor::IDENTITY);
   }
 };
+
+// BatchReadBlobs looks the empty blob up in storage like any other blob, where nobody
+// stored it: only FindMissingBlobs knows it is always there (API 2.2).
+class EmptyBlobUnreadable final
+    : public CallRewriter<v2::BatchReadBlobsRequest, v2::BatchReadBlobsResponse> {
+  bool on_response(v2::BatchReadBlobsResponse& response) override {
+    bool changed = false;
+    for (auto& entry : *response.mutable_responses()) {
+      if (entry.digest().size_bytes() != 0 || entry.status().code() != 0) continue;
+      entry.mutable_status()->set_code(grpc::StatusCode::NOT_FOUND);
+      entry.mutable_status()->set_message("blob not found");
+      changed = true;
+    }
+    return changed;
+  }
+};
+
+// Two replicas behind one address answer in turn; the second was deployed without zstd.
+FaultPlan replicas_disagree() {
+  auto calls = std::make_shared<std::atomic<unsigned>>(0);
+  return edit_capabilities([calls](Capabilities& capabilities) {
+    if (calls->fetch_add(1) % 2 == 0) return;
+    cache(capabilities).clear_supported_compressors();
+    cache(capabilities).clear_supported_batch_update_compressors();
+  });
+}
+
+Expectation strict(Expectation e) {
+  e.extra_args.push_back("--strict");
+  return e;
+}
 
 }  // namespace
 
 std::vector<FaultEntry> capabilities_faults() {
   return {
+      {.name = "capabilities-default-instance-unknown",
+       .description = "GetCapabilities answers NOT_FOUND for the default (empty) instance name, "
+                      "which the other services serve",
+       .make = [] { return intercept<DefaultInstanceUnknown>(method::kGetCapabilities); },
+       .expect = {.filter = "capabilities.*", .fails = {"capabilities.always_answers"}}},
+      {.name = "capabilities-no-cache-capabilities",
+       .description = "GetCapabilities answers with the API versions only, no cache_capabilities",
+       .make =
+           [] { return edit_capabilities([](Capabilities& c) { c.clear_cache_capabilities(); }); },
+       .expect = {.filter = "capabilities.*",
+                  .fails = {"capabilities.cache_capabilities_present"}}},
+      {.name = "capabilities-exec-enabled",
+       .description = "GetCapabilities of the cache-only endpoint advertises execution "
+                      "(exec_enabled true), which answers UNIMPLEMENTED",
+       .make =
+           [] {
+             return edit_capabilities([](Capabilities& c) {
+               c.mutable_execution_capabilities()->set_digest_function(v2::DigestFunction::SHA256);
+               c.mutable_execution_capabilities()->set_exec_enabled(true);
+             });
+           },
+       .expect = strict(
+           {.filter = "capabilities.*", .warns = {"capabilities.no_execution_on_cache_endpoint"}})},
       {.name = "capabilities-no-digest-functions",
        .description = "GetCapabilities lists no cache digest functions",
-       .make = [] { return intercept<NoDigestFunctions>(method::kGetCapabilities); },
+       .make =
+           [] {
+             return edit_capabilities([](Capabilities& c) { cache(c).clear_digest_functions(); });
+           },
        .expect = {.filter = "capabilities.*", .fails = {"capabilities.digest_functions_listed"}}},
+      {.name = "get-tree-assumes-sha256",
+       .description = "GetTree ignores digest_function and reads every root as SHA-256, so the "
+                      "other listed functions fail there",
+       .make = [] { return intercept<GetTreeAssumesSha256>(method::kGetTree); },
+       .expect = {.filter = "capabilities.*", .fails = {"capabilities.listed_functions_work"}}},
+      {.name = "capabilities-md5-and-murmur3",
+       .description = "GetCapabilities lists MURMUR3 beside MD5 (both 32 hex characters)",
+       .make =
+           [] {
+             return edit_capabilities([](Capabilities& c) {
+               cache(c).add_digest_functions(v2::DigestFunction::MURMUR3);
+             });
+           },
+       .expect = strict(
+           {.filter = "capabilities.*", .warns = {"capabilities.no_ambiguous_function_pair"}})},
+      {.name = "capabilities-update-disabled",
+       .description = "GetCapabilities advertises update_enabled false, though "
+                      "UpdateActionResult stores results",
+       .make =
+           [] {
+             return edit_capabilities([](Capabilities& c) {
+               cache(c).mutable_action_cache_update_capabilities()->set_update_enabled(false);
+             });
+           },
+       .expect = {.filter = "capabilities.*,action_cache.update_matches_capability",
+                  .fails = {"capabilities.update_flag_truthful",
+                            "action_cache.update_matches_capability"},
+                  .warns = {"capabilities.writable_for_bazel"}}},
+      {.name = "capabilities-negative-batch-limit",
+       .description = "GetCapabilities advertises max_batch_total_size_bytes -1 for 'no limit'",
+       .make =
+           [] {
+             return edit_capabilities(
+                 [](Capabilities& c) { cache(c).set_max_batch_total_size_bytes(-1); });
+           },
+       .expect = {.filter = "capabilities.*", .fails = {"capabilities.batch_limit_valid"}}},
+      {.name = "batch-limit-is-receive-limit",
+       .description = "GetCapabilities advertises its whole gRPC receive limit (16 MiB) as "
+                      "max_batch_total_size_bytes, leaving no room for message framing",
+       .make =
+           [] {
+             return edit_capabilities(
+                 [](Capabilities& c) { cache(c).set_max_batch_total_size_bytes(16 << 20); });
+           },
+       // The client must be able to send a batch that large for the server to refuse it.
+       .expect = strict({.filter = "capabilities.batch_limit_fits_transport",
+                         .warns = {"capabilities.batch_limit_fits_transport"},
+                         .extra_args = {"--max-message-size", "32MiB"}})},
+      {.name = "capabilities-symlink-strategy-unset",
+       .description = "GetCapabilities leaves symlink_absolute_path_strategy UNKNOWN",
+       .make =
+           [] {
+             return edit_capabilities(
+                 [](Capabilities& c) { cache(c).clear_symlink_absolute_path_strategy(); });
+           },
+       .expect =
+           strict({.filter = "capabilities.*", .warns = {"capabilities.symlink_strategy_set"}})},
+      {.name = "compressed-names-unsupported",
+       .description = "ByteStream refuses compressed-blobs names, though GetCapabilities lists "
+                      "ZSTD in supported_compressors",
+       .make = compressed_names_unsupported,
+       .expect = {.filter = "capabilities.*", .fails = {"capabilities.compressors_usable"}}},
+      {.name = "batch-compressor-ignored",
+       .description = "BatchUpdateBlobs ignores an entry's compressor (zstd data is hashed as "
+                      "raw), though ZSTD is listed for batch updates",
+       .make = [] { return intercept<BatchCompressorIgnored>(method::kBatchUpdateBlobs); },
+       .expect = {.filter = "capabilities.*", .fails = {"capabilities.batch_compressors_usable"}}},
+      {.name = "capabilities-priority-range-reversed",
+       .description = "GetCapabilities advertises the cache priority range [10, 1] (bounds "
+                      "swapped)",
+       .make =
+           [] {
+             return edit_capabilities([](Capabilities& c) {
+               auto* range = cache(c).mutable_cache_priority_capabilities()->add_priorities();
+               range->set_min_priority(10);
+               range->set_max_priority(1);
+             });
+           },
+       .expect = strict(
+           {.filter = "capabilities.*", .warns = {"capabilities.priority_ranges_well_formed"}})},
+      {.name = "capabilities-low-version-unset",
+       .description = "GetCapabilities sets high_api_version only, leaving low_api_version unset",
+       .make = [] { return edit_capabilities([](Capabilities& c) { c.clear_low_api_version(); }); },
+       .expect = {.filter = "capabilities.*", .fails = {"capabilities.api_version_range"}}},
+      {.name = "empty-blob-unreadable",
+       .description = "BatchReadBlobs answers NOT_FOUND for the empty blob (only "
+                      "FindMissingBlobs knows it), while API 2.12 is claimed",
+       .make = [] { return intercept<EmptyBlobUnreadable>(method::kBatchReadBlobs); },
+       .expect = strict({.filter = "capabilities.*,common.empty_blob_always_present",
+                         .fails = {"common.empty_blob_always_present"},
+                         .warns = {"capabilities.high_version_matches_features"}})},
+      {.name = "capabilities-version-mixes-prerelease",
+       .description = "GetCapabilities claims high_api_version 2.11.0 with prerelease 'rc2' "
+                      "(numbers and prerelease together)",
+       .make =
+           [] {
+             return edit_capabilities([](Capabilities& c) {
+               auto* high = c.mutable_high_api_version();
+               high->set_minor(11);
+               high->set_prerelease("rc2");
+             });
+           },
+       .expect = {.filter = "capabilities.*", .fails = {"capabilities.semver_form"}}},
       {.name = "split-splice-unbacked",
        .description = "GetCapabilities advertises SplitBlob/SpliceBlob, which answer UNIMPLEMENTED",
-       .make = [] { return intercept<AdvertisesSplitSplice>(method::kGetCapabilities); },
+       .make =
+           [] {
+             return edit_capabilities([](Capabilities& c) {
+               cache(c).set_split_blob_support(true);
+               cache(c).set_splice_blob_support(true);
+             });
+           },
        .expect = {.filter = "capabilities.*,cas.split.*",
                   .fails = {"capabilities.split_splice_flags_truthful",
                             "cas.split.chunks_reassemble"}}},
+      {.name = "capabilities-replicas-disagree",
+       .description = "GetCapabilities is answered by two replicas in turn, one deployed "
+                      "without zstd",
+       .make = replicas_disagree,
+       .expect = strict({.filter = "capabilities.*", .warns = {"capabilities.stable"}})},
   };
 }
 

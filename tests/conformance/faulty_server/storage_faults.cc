@@ -1,14 +1,17 @@
 // Storage that acknowledges writes it does not keep: a commit of a chosen key answers OK
 // and the blob is never found. lost-writes drops CAS blobs of 1 KiB or more (small blobs
 // and the batch paths that use them keep working); action-cache-ignores-update drops every
-// ActionCache entry.
+// ActionCache entry. And an ActionCache that merges a rewritten entry into the old one.
 
 #include <functional>
+#include <set>
 
+#include "build/bazel/remote/execution/v2/remote_execution.pb.h"
 #include "fault_plan.h"
 
 namespace faulty {
 namespace {
+namespace v2 = build::bazel::remote::execution::v2;
 using reference::BlobKey;
 using reference::Storage;
 
@@ -34,18 +37,40 @@ class DiscardingWriter final : public reference::BlobWriter {
   std::int64_t size_ = 0;
 };
 
-class DroppingStorage final : public Storage {
+// A decorator that passes every call through; the faults override what they change.
+class ForwardingStorage : public Storage {
  public:
-  using Predicate = std::function<bool(const BlobKey&)>;
-  DroppingStorage(std::unique_ptr<Storage> inner, Predicate drops, std::string what)
-      : inner_(std::move(inner)), drops_(std::move(drops)), what_(std::move(what)) {}
+  explicit ForwardingStorage(std::unique_ptr<Storage> inner) : inner_(std::move(inner)) {}
 
   bool contains(const BlobKey& key) override { return inner_->contains(key); }
   absl::StatusOr<std::unique_ptr<reference::BlobReader>> open(const BlobKey& key) override {
     return inner_->open(key);
   }
   absl::StatusOr<std::unique_ptr<reference::BlobWriter>> create(const BlobKey& key) override {
-    auto writer = inner_->create(key);
+    return inner_->create(key);
+  }
+  std::vector<absl::Status> write_batch(std::span<const reference::BlobWrite> blobs) override {
+    return inner_->write_batch(blobs);
+  }
+  absl::Status remove(const BlobKey& key) override { return inner_->remove(key); }
+  reference::StorageUsage usage() const override { return inner_->usage(); }
+  std::string describe() const override { return inner_->describe(); }
+
+ protected:
+  Storage& inner() const { return *inner_; }
+
+ private:
+  std::unique_ptr<Storage> inner_;
+};
+
+class DroppingStorage final : public ForwardingStorage {
+ public:
+  using Predicate = std::function<bool(const BlobKey&)>;
+  DroppingStorage(std::unique_ptr<Storage> inner, Predicate drops, std::string what)
+      : ForwardingStorage(std::move(inner)), drops_(std::move(drops)), what_(std::move(what)) {}
+
+  absl::StatusOr<std::unique_ptr<reference::BlobWriter>> create(const BlobKey& key) override {
+    auto writer = inner().create(key);
     if (!writer.ok() || !drops_(key)) return writer;
     return std::make_unique<DiscardingWriter>(*std::move(writer));
   }
@@ -56,24 +81,21 @@ class DroppingStorage final : public Storage {
     std::vector<absl::Status> statuses(blobs.size());
     for (std::size_t i = 0; i < blobs.size(); ++i) {
       if (drops_(blobs[i].key)) {
-        statuses[i] = inner_->create(blobs[i].key).status();
+        statuses[i] = inner().create(blobs[i].key).status();
       } else {
         kept.push_back(blobs[i]);
         kept_at.push_back(i);
       }
     }
-    std::vector<absl::Status> kept_statuses = inner_->write_batch(kept);
+    std::vector<absl::Status> kept_statuses = inner().write_batch(kept);
     for (std::size_t i = 0; i < kept_at.size(); ++i) statuses[kept_at[i]] = kept_statuses[i];
     return statuses;
   }
-  absl::Status remove(const BlobKey& key) override { return inner_->remove(key); }
-  reference::StorageUsage usage() const override { return inner_->usage(); }
   std::string describe() const override {
-    return inner_->describe() + " (faulty: drops " + what_ + ")";
+    return inner().describe() + " (faulty: drops " + what_ + ")";
   }
 
  private:
-  std::unique_ptr<Storage> inner_;
   Predicate drops_;
   std::string what_;
 };
@@ -100,6 +122,72 @@ FaultPlan drop_action_cache_entries() {
                   "ActionCache entries");
 }
 
+// Holds a new ActionCache entry until commit, then writes it merged into the entry it
+// replaces: outputs of the old result at paths the new one does not have are kept.
+class MergingWriter final : public reference::BlobWriter {
+ public:
+  MergingWriter(Storage& storage, BlobKey key, std::unique_ptr<reference::BlobWriter> inner)
+      : storage_(storage), key_(std::move(key)), inner_(std::move(inner)) {}
+  absl::Status append(std::string_view data) override {
+    data_.append(data);
+    return absl::OkStatus();
+  }
+  std::int64_t size() const override { return static_cast<std::int64_t>(data_.size()); }
+  absl::Status commit() override {
+    v2::ActionResult merged, old;
+    auto previous = reference::read_blob(storage_, key_);
+    if (previous.ok() && old.ParseFromString(*previous) && merged.ParseFromString(data_)) {
+      merge_outputs(old, merged);
+      data_ = merged.SerializeAsString();
+    }
+    if (auto s = inner_->append(data_); !s.ok()) return s;
+    return inner_->commit();
+  }
+
+ private:
+  template <class Outputs>
+  static void keep_other_paths(const Outputs& old, Outputs& merged) {
+    std::set<std::string> paths;
+    for (const auto& o : merged) paths.insert(o.path());
+    for (const auto& o : old) {
+      if (!paths.contains(o.path())) *merged.Add() = o;
+    }
+  }
+  static void merge_outputs(const v2::ActionResult& old, v2::ActionResult& merged) {
+    keep_other_paths(old.output_files(), *merged.mutable_output_files());
+    keep_other_paths(old.output_directories(), *merged.mutable_output_directories());
+    keep_other_paths(old.output_symlinks(), *merged.mutable_output_symlinks());
+  }
+
+  Storage& storage_;
+  BlobKey key_;
+  std::unique_ptr<reference::BlobWriter> inner_;
+  std::string data_;
+};
+
+// ActionCache entries are written through create() (only CAS blobs come in batches).
+class MergingActionCache final : public ForwardingStorage {
+ public:
+  using ForwardingStorage::ForwardingStorage;
+
+  absl::StatusOr<std::unique_ptr<reference::BlobWriter>> create(const BlobKey& key) override {
+    auto writer = inner().create(key);
+    if (!writer.ok() || key.space != reference::Space::action_cache) return writer;
+    return std::make_unique<MergingWriter>(inner(), key, *std::move(writer));
+  }
+  std::string describe() const override {
+    return inner().describe() + " (faulty: merges rewritten ActionCache entries)";
+  }
+};
+
+FaultPlan merge_action_cache_rewrites() {
+  FaultPlan plan;
+  plan.wrap_storage = [](std::unique_ptr<Storage> inner) {
+    return std::make_unique<MergingActionCache>(std::move(inner));
+  };
+  return plan;
+}
+
 }  // namespace
 
 std::vector<FaultEntry> storage_faults() {
@@ -114,6 +202,11 @@ std::vector<FaultEntry> storage_faults() {
        .description = "UpdateActionResult answers OK but stores nothing",
        .make = drop_action_cache_entries,
        .expect = {.filter = "action_cache.*", .fails = {"action_cache.store_then_fetch"}}},
+      {.name = "action-cache-merges-rewrites",
+       .description = "UpdateActionResult of an action already cached merges the new result "
+                      "into the old one (old outputs at other paths kept) instead of replacing it",
+       .make = merge_action_cache_rewrites,
+       .expect = {.filter = "action_cache.*", .fails = {"action_cache.overwrite_whole_result"}}},
   };
 }
 
