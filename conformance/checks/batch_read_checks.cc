@@ -87,9 +87,10 @@ std::vector<Blob> stored_blobs(Context& ctx, const std::vector<std::int64_t>& si
 }
 
 // A size for one blob of a read request: up to `max`, and a sixteenth of the batch limit, so
-// that no request of these checks (at most 9 entries) goes over the limit.
+// that no request of these checks (at most 9 entries) goes over the limit; never over
+// max_cas_blob_size_bytes, which the server may enforce on upload.
 rc::Gen<std::int64_t> gen_entry_size(const Context& ctx, std::int64_t max) {
-  return gen_small_size(std::min(max, ctx.facts().effective_batch_limit() / 16));
+  return gen_small_size(std::min(max_blob(ctx, max), ctx.facts().effective_batch_limit() / 16));
 }
 
 rc::Gen<std::vector<std::int64_t>> gen_sizes(const Context& ctx, int min_count, int max_count,
@@ -223,16 +224,22 @@ Outcome over_limit_rejected(Context& ctx) {
   if (limit > 64 * kMiB)
     return Outcome::skip("the advertised batch limit (" + std::to_string(limit) +
                          " bytes) is too large to fill cheaply");
+  // Each blob within max_cas_blob_size_bytes, which the server may enforce on upload.
+  const std::int64_t each = std::max<std::int64_t>(max_blob(ctx, limit + 8192), 1);
+  if ((limit + 8192 + each - 1) / each > 256)
+    return Outcome::skip("max_cas_blob_size_bytes (" + std::to_string(each) +
+                         ") is too small to fill the batch limit with 256 blobs");
   return property(
       ctx,
       [&] {
-        const int count = *rc::gen::inRange(2, 5);
         const std::int64_t over = *rc::gen::weightedOneOf<std::int64_t>(
             {{2, rc::gen::just<std::int64_t>(1)}, {1, rc::gen::inRange<std::int64_t>(2, 8192)}});
         const std::int64_t total = limit + over;
+        const std::int64_t count =
+            std::max<std::int64_t>(*rc::gen::inRange(2, 5), (total + each - 1) / each);
         std::vector<Blob> blobs;
         std::int64_t left = total;
-        for (int i = count; i > 0; --i) {
+        for (std::int64_t i = count; i > 0; --i) {
           const std::int64_t size = i == 1 ? left : left / i;
           blobs.push_back(make_blob(ctx, size));
           left -= size;

@@ -1,6 +1,7 @@
 // BatchUpdateBlobs (cas.md section 2, CAS-BUP-nn).
 
 #include <algorithm>
+#include <optional>
 
 #include "checks/families.h"
 #include "checks/malformed_digest.h"
@@ -101,9 +102,37 @@ Mismatch mismatch_of(Context& ctx, std::int64_t size, int kind) {
 
 rc::Gen<int> gen_mismatch_kind() { return rc::gen::inRange(0, 4); }
 
-// Sizes for blobs batched several to a call: up to `max`, and a tenth of the batch limit.
+// Sizes for blobs batched several to a call: up to `max`, a tenth of the batch limit, and
+// never over max_cas_blob_size_bytes (a larger blob may be refused for itself, CAS-BUP-12).
 rc::Gen<std::int64_t> gen_entry_size(const Context& ctx, std::int64_t max) {
-  return gen_small_size(std::min(max, ctx.facts().effective_batch_limit() / 10));
+  return gen_small_size(std::min(max_blob(ctx, max), ctx.facts().effective_batch_limit() / 10));
+}
+
+// Entries a batch of the limit's size may be split into: few enough that their framing
+// stays well within the 64 KiB the server must leave above its limit (N3).
+constexpr int kMaxLimitEntries = 256;
+
+// Blob sizes adding up to `total` in at least `count` blobs, none over the advertised
+// max_cas_blob_size_bytes, so that only the batch total is on trial; empty when that takes
+// more than kMaxLimitEntries blobs.
+std::vector<std::int64_t> split_total(const Context& ctx, std::int64_t total, int count) {
+  const std::int64_t each = std::max<std::int64_t>(max_blob(ctx, total), 1);
+  const std::int64_t n = std::max<std::int64_t>(count, (total + each - 1) / each);
+  if (n > kMaxLimitEntries) return {};
+  std::vector<std::int64_t> sizes;
+  std::int64_t left = total;
+  for (std::int64_t i = n; i > 0; --i) {
+    sizes.push_back(i == 1 ? left : left / i);
+    left -= sizes.back();
+  }
+  return sizes;
+}
+
+std::optional<Outcome> unless_splittable(const Context& ctx, std::int64_t total) {
+  if (!split_total(ctx, total, 1).empty()) return std::nullopt;
+  return Outcome::skip(
+      "max_cas_blob_size_bytes (" + std::to_string(ctx.facts().max_cas_blob_size_bytes) +
+      ") is too small to fill the batch limit with " + std::to_string(kMaxLimitEntries) + " blobs");
 }
 
 // Blobs of the drawn sizes with distinct digests (small random blobs can repeat).
@@ -217,22 +246,19 @@ Outcome over_limit_rejected(Context& ctx) {
     return Outcome::skip("a request just over the advertised limit (" + std::to_string(limit) +
                          " bytes) does not fit this client's --max-message-size; raise it");
   }
+  const std::int64_t max_over = std::min<std::int64_t>(sendable - limit, 8192);
+  if (auto skip = unless_splittable(ctx, limit + max_over)) return *skip;
   return property(
       ctx,
       [&] {
         const int count = *rc::gen::inRange(1, 5);
         const std::int64_t over = *rc::gen::weightedOneOf<std::int64_t>(
             {{2, rc::gen::just<std::int64_t>(1)},
-             {1, rc::gen::inRange<std::int64_t>(
-                     1, std::min<std::int64_t>(sendable - limit, 8192) + 1)}});
+             {1, rc::gen::inRange<std::int64_t>(1, max_over + 1)}});
         const std::int64_t total = limit + over;
         std::vector<Blob> blobs;
-        std::int64_t left = total;
-        for (int i = count; i > 0; --i) {
-          const std::int64_t size = i == 1 ? left : left / i;
+        for (std::int64_t size : split_total(ctx, total, count))
           blobs.push_back(make_blob(ctx, size));
-          left -= size;
-        }
         auto reply = batch_update(ctx, blobs);
         const std::string sent = reply.request + ", " + std::to_string(total) +
                                  " bytes in all (limit " + std::to_string(limit) + ")";
@@ -261,6 +287,7 @@ Outcome at_limit_accepted(Context& ctx) {
            " bytes, below the advertised limit, to fit this client's --max-message-size";
     target = sendable;
   }
+  if (auto skip = unless_splittable(ctx, target)) return *skip;
   Outcome outcome = property(
       ctx,
       [&] {
@@ -269,12 +296,8 @@ Outcome at_limit_accepted(Context& ctx) {
             {{2, rc::gen::just<std::int64_t>(0)}, {1, rc::gen::inRange<std::int64_t>(1, 4096)}});
         const std::int64_t total = target - under;
         std::vector<Blob> blobs;
-        std::int64_t left = total;
-        for (int i = count; i > 0; --i) {
-          const std::int64_t size = i == 1 ? left : left / i;
+        for (std::int64_t size : split_total(ctx, total, count))
           blobs.push_back(make_blob(ctx, size));
-          left -= size;
-        }
         auto reply = batch_update(ctx, blobs);
         const std::string sent = reply.request + ", " + std::to_string(total) +
                                  " bytes in all (limit " +
