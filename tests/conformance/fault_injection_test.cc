@@ -142,6 +142,10 @@ TEST(FaultCoverage, EveryCheckIsShownToFail) {
       for (const std::string& id : *ids) caught_by[id].push_back(fault.name);
     }
   }
+  std::set<std::string> names;
+  for (const FaultEntry& fault : faulty::all_faults()) {
+    EXPECT_TRUE(names.insert(fault.name).second) << "two faults are named '" << fault.name << "'";
+  }
   std::set<std::string> known;
   std::vector<std::string> uncaught;
   for (const conformance::Check& check : conformance::full_catalogue().checks()) {

@@ -121,15 +121,6 @@ FaultPlan compressed_names_unsupported() {
   return plan;
 }
 
-// BatchUpdateBlobs that predates the entry's compressor field: compressed data is hashed
-// as if raw, so every compressed entry fails its digest check.
-class BatchCompressorIgnored final
-    : public CallRewriter<v2::BatchUpdateBlobsRequest, v2::BatchUpdateBlobsResponse> {
-  void on_request(v2::BatchUpdateBlobsRequest& request) override {
-    for (auto& entry : *request.mutable_requests()) entry.set_compressor(v2::Compressor::IDENTITY);
-  }
-};
-
 // BatchReadBlobs looks the empty blob up in storage like any other blob, where nobody
 // stored it: only FindMissingBlobs knows it is always there (API 2.2).
 class EmptyBlobUnreadable final
@@ -257,11 +248,6 @@ std::vector<FaultEntry> capabilities_faults() {
                       "ZSTD in supported_compressors",
        .make = compressed_names_unsupported,
        .expect = {.filter = "capabilities.*", .fails = {"capabilities.compressors_usable"}}},
-      {.name = "batch-compressor-ignored",
-       .description = "BatchUpdateBlobs ignores an entry's compressor (zstd data is hashed as "
-                      "raw), though ZSTD is listed for batch updates",
-       .make = [] { return intercept<BatchCompressorIgnored>(method::kBatchUpdateBlobs); },
-       .expect = {.filter = "capabilities.*", .fails = {"capabilities.batch_compressors_usable"}}},
       {.name = "capabilities-priority-range-reversed",
        .description = "GetCapabilities advertises the cache priority range [10, 1] (bounds "
                       "swapped)",

@@ -501,8 +501,9 @@ std::vector<FaultEntry> cas_faults() {
        .description = "BatchUpdateBlobs ignores each entry's compressor: zstd data is verified "
                       "as if it were the blob",
        .make = [] { return intercept<CompressorIgnored>(method::kBatchUpdateBlobs); },
-       .expect = {.filter = "cas.batch_update.*",
-                  .fails = {"cas.batch_update.compressed_entries"}}},
+       .expect = {.filter = "cas.batch_update.*,capabilities.batch_compressors_usable",
+                  .fails = {"cas.batch_update.compressed_entries",
+                            "capabilities.batch_compressors_usable"}}},
       {.name = "compressed-entries-unverified",
        .description = "BatchUpdateBlobs stores what a zstd entry decodes to (a cut-short frame "
                       "too) without checking it against the digest",
