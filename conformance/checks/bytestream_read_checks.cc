@@ -145,7 +145,9 @@ Outcome offset_at_end(Context& ctx) {
     if (r.status.error_code() == Code::OUT_OF_RANGE) {
       should(ctx, false,
              r.request + " -> " + status_text(r.status) +
-                 ": an offset equal to the size is in range; expected OK with no data");
+                 ": an offset equal to the size is in range" +
+                 (limit > 0 ? ", and a read_limit past the end is no error (BS-READ-14)" : "") +
+                 "; expected OK with no data");
       return;
     }
     require(r.status.ok(), r.request + " -> " + status_text(r.status) +
@@ -166,6 +168,16 @@ Outcome limit(Context& ctx) {
     const Blob blob = stored_blob(ctx, size);
     const ReadResult r = read(ctx, read_name(ctx, blob.digest), at, n);
     if (at == size && r.status.error_code() == Code::OUT_OF_RANGE) return;  // note B1
+    if (n > size - at && !r.status.ok()) {
+      // Past the end the MUST part binds only the amount sent and a read that ends OK;
+      // that such a limit is no error is BS-READ-14, a SHOULD.
+      require(static_cast<std::int64_t>(r.data.size()) <= n,
+              r.request + " -> " + std::to_string(r.data.size()) + " data bytes, over the limit");
+      should(ctx, false,
+             r.request + " -> " + status_text(r.status) + ": a read_limit reaching past the " +
+                 "end of " + blob_text(blob) + " is no error (BS-READ-14)");
+      return;
+    }
     const std::int64_t count = std::min(n, size - at);
     require_data(r,
                  std::string_view(blob.data).substr(static_cast<std::size_t>(at),
@@ -291,6 +303,15 @@ Outcome empty_blob(Context& ctx) {
     const std::string name = read_name(ctx, empty_blob_digest(ctx));
     for (std::int64_t n : {0, 1, 100}) {
       const ReadResult r = read(ctx, name, 0, n);
+      if (n > 0 && r.status.error_code() == Code::OUT_OF_RANGE) {
+        // The blob is there; only the limit past its end was refused, which BS-READ-14
+        // discourages at SHOULD level.
+        should(ctx, false,
+               r.request + " -> " + status_text(r.status) +
+                   ": a read_limit reaching past the end of the empty blob is no error "
+                   "(BS-READ-14)");
+        continue;
+      }
       require_data(r, "", "no data (the empty blob always exists)");
     }
   });

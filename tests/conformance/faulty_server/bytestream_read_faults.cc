@@ -1,9 +1,18 @@
-// ByteStream Read faults: offsets ignored, the last byte lost, compression ignored, and
-// upper-case hashes accepted. Each rewrites the request or the responses of Read only.
+// ByteStream Read faults: offsets and limits misjudged (ignored, clamped, off by one, or
+// checked against the wrong end), the last byte lost, a blob sent in one message, the empty
+// blob forgotten, blobs found by hash alone, compression ignored, and upper-case hashes
+// accepted. Each rewrites the request, the responses or the status of Read only, except the
+// hash-keyed CAS, which is a storage decorator.
 
 #include <algorithm>
 #include <cctype>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <span>
 
+#include "bytestream_rewrite.h"
 #include "call_rewriter.h"
 #include "fault_plan.h"
 #include "google/bytestream/bytestream.pb.h"
@@ -78,6 +87,204 @@ class UppercaseHashAccepted final : public CallRewriter<ReadRequest, ReadRespons
   }
 };
 
+// The parsed name of an uncompressed read, or nullopt (compressed or malformed names).
+std::optional<reapi::BlobResourceName> plain_name(const ReadRequest& request) {
+  auto name = reapi::parse_read_resource_name(request.resource_name());
+  if (!name.ok() || name->compressor != reapi::Compressor::identity) return std::nullopt;
+  return *std::move(name);
+}
+
+// Takes a negative read_offset as 0 (a clamp where a refusal belongs): the whole blob.
+class NegativeOffsetAsZero final : public CallRewriter<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    if (request.read_offset() < 0) request.set_read_offset(0);
+  }
+};
+
+// Clamps read_offset to the size in the name: a read past the end is an empty read, OK.
+class OffsetClampedToEnd final : public CallRewriter<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    auto name = reapi::parse_read_resource_name(request.resource_name());
+    if (name.ok() && request.read_offset() > name->digest.size_bytes) {
+      request.set_read_offset(name->digest.size_bytes);
+    }
+  }
+};
+
+// `read_offset >= size` where `>` was meant: an offset equal to the size of a stored blob
+// is OUT_OF_RANGE (the empty blob, served on a path of its own, is spared).
+class OffsetAtEndOutOfRange final : public CallRewriter<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    auto name = plain_name(request);
+    if (name && request.read_offset() > 0 && request.read_offset() == name->digest.size_bytes) {
+      at_end_ = request.read_offset();
+    }
+  }
+  bool on_status(grpc::Status& status) override {
+    if (!at_end_ || !status.ok()) return false;
+    status = grpc::Status(grpc::StatusCode::OUT_OF_RANGE,
+                          "read_offset " + std::to_string(*at_end_) + " is past the end of the " +
+                              std::to_string(*at_end_) + "-byte blob");
+    return true;
+  }
+
+  std::optional<std::int64_t> at_end_;
+};
+
+// Ignores read_limit: every read runs to the end of the blob.
+class ReadLimitIgnored final : public CallRewriter<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    if (plain_name(request) && request.read_limit() > 0) request.set_read_limit(0);
+  }
+};
+
+// Takes read_limit 0 as a limit of zero bytes (end = offset + limit, with no case for 0):
+// a read without a limit ends OK with no data. Done by moving the offset to the end.
+class ZeroLimitReadsNothing final : public CallRewriter<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    auto name = plain_name(request);
+    if (!name || request.read_limit() != 0) return;
+    if (request.read_offset() >= 0 && request.read_offset() <= name->digest.size_bytes) {
+      request.set_read_offset(name->digest.size_bytes);
+    }
+  }
+};
+
+// Checks read_offset + read_limit against the size, where only read_offset belongs: a
+// limit reaching past the end is OUT_OF_RANGE.
+class LimitPastEndOutOfRange final : public bytestream::Refusing<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    auto name = plain_name(request);
+    const std::int64_t offset = request.read_offset(), limit = request.read_limit();
+    if (!name || limit <= 0 || offset < 0 || offset > name->digest.size_bytes) return;
+    if (limit <= name->digest.size_bytes - offset) return;
+    refuse(request, grpc::StatusCode::OUT_OF_RANGE,
+           "read_offset " + std::to_string(offset) + " + read_limit " + std::to_string(limit) +
+               " is past the end of the " + std::to_string(name->digest.size_bytes) + "-byte blob");
+  }
+};
+
+// Takes a negative read_limit as no limit (`limit <= 0` where `== 0` was meant).
+class NegativeLimitUnlimited final : public CallRewriter<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    if (request.read_limit() < 0) request.set_read_limit(0);
+  }
+};
+
+// Sends what a read asks for in one message, as a server that loads the blob whole would.
+// The reference's chunks are held back (their messages go out empty, which clients must
+// accept) and all the data goes in the message that completes the read.
+class WholeBlobInOneMessage final : public CallRewriter<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    auto name = plain_name(request);
+    const std::int64_t size = name ? name->digest.size_bytes : 0;
+    if (!name || request.read_offset() < 0 || request.read_offset() > size) return;
+    remaining_ = size - request.read_offset();
+    if (request.read_limit() > 0) remaining_ = std::min(remaining_, request.read_limit());
+  }
+  bool on_response(ReadResponse& response) override {
+    if (remaining_ <= 0) return false;
+    remaining_ -= static_cast<std::int64_t>(response.data().size());
+    held_ += response.data();
+    if (remaining_ > 0) {
+      response.clear_data();
+    } else {
+      response.set_data(std::move(held_));
+    }
+    return true;
+  }
+
+  std::int64_t remaining_ = 0;  // bytes the read will send after the ones held
+  std::string held_;
+};
+
+// Forgets that the empty blob is always present (COM-05): NOT_FOUND.
+class EmptyBlobNotFound final : public bytestream::Refusing<ReadRequest, ReadResponse> {
+  void on_request(ReadRequest& request) override {
+    auto name = plain_name(request);
+    if (!name || !bytestream::names_empty_blob(*name)) return;
+    refuse(request, grpc::StatusCode::NOT_FOUND,
+           "blob " + name->digest.to_string() + " is not in the CAS");
+  }
+};
+
+// A writer that reports each successful commit (for a storage that indexes what it holds).
+class NotifyingWriter final : public reference::BlobWriter {
+ public:
+  NotifyingWriter(std::unique_ptr<reference::BlobWriter> inner, std::function<void()> committed)
+      : inner_(std::move(inner)), committed_(std::move(committed)) {}
+  absl::Status append(std::string_view data) override { return inner_->append(data); }
+  std::int64_t size() const override { return inner_->size(); }
+  absl::Status commit() override {
+    absl::Status s = inner_->commit();
+    if (s.ok()) committed_();
+    return s;
+  }
+
+ private:
+  std::unique_ptr<reference::BlobWriter> inner_;
+  std::function<void()> committed_;
+};
+
+// A CAS indexed by hash alone: a key with a stored hash and another size finds the blob
+// stored under that hash (and serves its real bytes and size).
+class HashKeyedStorage final : public reference::Storage {
+ public:
+  using BlobKey = reference::BlobKey;
+  explicit HashKeyedStorage(std::unique_ptr<reference::Storage> inner) : inner_(std::move(inner)) {}
+
+  bool contains(const BlobKey& key) override { return inner_->contains(resolve(key)); }
+  absl::StatusOr<std::unique_ptr<reference::BlobReader>> open(const BlobKey& key) override {
+    return inner_->open(resolve(key));
+  }
+  absl::StatusOr<std::unique_ptr<reference::BlobWriter>> create(const BlobKey& key) override {
+    auto writer = inner_->create(key);
+    if (!writer.ok()) return writer;
+    return std::make_unique<NotifyingWriter>(*std::move(writer), [this, key] { index(key); });
+  }
+  std::vector<absl::Status> write_batch(std::span<const reference::BlobWrite> blobs) override {
+    std::vector<absl::Status> statuses = inner_->write_batch(blobs);
+    for (std::size_t i = 0; i < blobs.size(); ++i) {
+      if (statuses[i].ok()) index(blobs[i].key);
+    }
+    return statuses;
+  }
+  absl::Status remove(const BlobKey& key) override { return inner_->remove(key); }
+  reference::StorageUsage usage() const override { return inner_->usage(); }
+  std::string describe() const override {
+    return inner_->describe() + " (faulty: CAS indexed by hash alone)";
+  }
+
+ private:
+  static std::string hash_of(const BlobKey& key) {
+    return std::string(reapi::name(key.function)) + ":" + key.digest.hash;
+  }
+  void index(const BlobKey& key) {
+    if (key.space != reference::Space::cas) return;
+    std::lock_guard lock(mu_);
+    by_hash_.insert_or_assign(hash_of(key), key);
+  }
+  // The stored key with the hash of `key`, whatever its size.
+  BlobKey resolve(const BlobKey& key) {
+    if (key.space != reference::Space::cas) return key;
+    std::lock_guard lock(mu_);
+    auto it = by_hash_.find(hash_of(key));
+    return it == by_hash_.end() ? key : it->second;
+  }
+
+  std::unique_ptr<reference::Storage> inner_;
+  std::mutex mu_;
+  std::map<std::string, BlobKey> by_hash_;
+};
+
+FaultPlan hash_keyed_cas() {
+  FaultPlan plan;
+  plan.wrap_storage = [](std::unique_ptr<reference::Storage> inner) {
+    return std::make_unique<HashKeyedStorage>(std::move(inner));
+  };
+  return plan;
+}
+
 }  // namespace
 
 std::vector<FaultEntry> bytestream_read_faults() {
@@ -95,6 +302,57 @@ std::vector<FaultEntry> bytestream_read_faults() {
        .make = [] { return intercept<CompressedIgnored>(method::kRead); },
        .expect = {.filter = "bytestream.compressed.*",
                   .fails = {"bytestream.compressed.read_every_stored_blob"}}},
+      {.name = "negative-read-offset-as-zero",
+       .description = "ByteStream Read takes a negative read_offset as 0 and serves the blob",
+       .make = [] { return intercept<NegativeOffsetAsZero>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*",
+                  .fails = {"bytestream.read.negative_offset_out_of_range"}}},
+      {.name = "read-offset-clamped-to-end",
+       .description = "ByteStream Read past the end of a blob is an empty read, OK",
+       .make = [] { return intercept<OffsetClampedToEnd>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*",
+                  .fails = {"bytestream.read.offset_past_end_out_of_range"}}},
+      // BS-READ-06 is a SHOULD rule (note B1): a warning, which --strict makes a failed run.
+      {.name = "offset-at-end-out-of-range",
+       .description = "ByteStream Read with read_offset equal to the blob size is OUT_OF_RANGE",
+       .make = [] { return intercept<OffsetAtEndOutOfRange>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*",
+                  .warns = {"bytestream.read.offset_at_end_empty"},
+                  .extra_args = {"--strict"}}},
+      {.name = "read-limit-ignored",
+       .description = "ByteStream Read ignores read_limit and sends up to the end of the blob",
+       .make = [] { return intercept<ReadLimitIgnored>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*", .fails = {"bytestream.read.limit"}}},
+      {.name = "zero-limit-reads-nothing",
+       .description = "ByteStream Read takes read_limit 0 as zero bytes: OK with no data",
+       .make = [] { return intercept<ZeroLimitReadsNothing>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*",
+                  .fails = {"bytestream.read.zero_limit_unlimited", "bytestream.read.full_read"}}},
+      // BS-READ-14 is a SHOULD rule, and BS-READ-07 leaves reads that do not end OK to it.
+      {.name = "limit-past-end-out-of-range",
+       .description = "ByteStream Read refuses a read_limit reaching past the end (OUT_OF_RANGE)",
+       .make = [] { return intercept<LimitPastEndOutOfRange>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*",
+                  .warns = {"bytestream.read.range_uses_blob_size", "bytestream.read.limit"},
+                  .extra_args = {"--strict"}}},
+      {.name = "negative-limit-unlimited",
+       .description = "ByteStream Read takes a negative read_limit as no limit",
+       .make = [] { return intercept<NegativeLimitUnlimited>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*",
+                  .fails = {"bytestream.read.negative_limit_rejected"}}},
+      {.name = "whole-blob-one-message",
+       .description = "ByteStream Read sends a blob in one message, however large",
+       .make = [] { return intercept<WholeBlobInOneMessage>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*", .fails = {"bytestream.read.chunked_under_4mib"}}},
+      {.name = "read-empty-blob-not-found",
+       .description = "ByteStream Read answers NOT_FOUND for the empty blob",
+       .make = [] { return intercept<EmptyBlobNotFound>(method::kRead); },
+       .expect = {.filter = "bytestream.read.*", .fails = {"bytestream.read.empty_blob"}}},
+      {.name = "hash-only-blob-lookup",
+       .description = "the CAS is indexed by hash alone: a wrong size still finds the blob",
+       .make = hash_keyed_cas,
+       .expect = {.filter = "bytestream.read.*",
+                  .fails = {"bytestream.read.wrong_size_not_served"}}},
       // BS-NAME-07 is a SHOULD rule: a warning, which --strict turns into a failed run.
       {.name = "uppercase-hash-accepted",
        .description = "ByteStream Read accepts upper-case hashes in names",
