@@ -198,93 +198,6 @@ class WholeBlobInOneMessage final : public CallRewriter<ReadRequest, ReadRespons
   std::string held_;
 };
 
-// Forgets that the empty blob is always present (COM-05): NOT_FOUND.
-class EmptyBlobNotFound final : public bytestream::Refusing<ReadRequest, ReadResponse> {
-  void on_request(ReadRequest& request) override {
-    auto name = plain_name(request);
-    if (!name || !bytestream::names_empty_blob(*name)) return;
-    refuse(request, grpc::StatusCode::NOT_FOUND,
-           "blob " + name->digest.to_string() + " is not in the CAS");
-  }
-};
-
-// A writer that reports each successful commit (for a storage that indexes what it holds).
-class NotifyingWriter final : public reference::BlobWriter {
- public:
-  NotifyingWriter(std::unique_ptr<reference::BlobWriter> inner, std::function<void()> committed)
-      : inner_(std::move(inner)), committed_(std::move(committed)) {}
-  absl::Status append(std::string_view data) override { return inner_->append(data); }
-  std::int64_t size() const override { return inner_->size(); }
-  absl::Status commit() override {
-    absl::Status s = inner_->commit();
-    if (s.ok()) committed_();
-    return s;
-  }
-
- private:
-  std::unique_ptr<reference::BlobWriter> inner_;
-  std::function<void()> committed_;
-};
-
-// A CAS indexed by hash alone: a key with a stored hash and another size finds the blob
-// stored under that hash (and serves its real bytes and size).
-class HashKeyedStorage final : public reference::Storage {
- public:
-  using BlobKey = reference::BlobKey;
-  explicit HashKeyedStorage(std::unique_ptr<reference::Storage> inner) : inner_(std::move(inner)) {}
-
-  bool contains(const BlobKey& key) override { return inner_->contains(resolve(key)); }
-  absl::StatusOr<std::unique_ptr<reference::BlobReader>> open(const BlobKey& key) override {
-    return inner_->open(resolve(key));
-  }
-  absl::StatusOr<std::unique_ptr<reference::BlobWriter>> create(const BlobKey& key) override {
-    auto writer = inner_->create(key);
-    if (!writer.ok()) return writer;
-    return std::make_unique<NotifyingWriter>(*std::move(writer), [this, key] { index(key); });
-  }
-  std::vector<absl::Status> write_batch(std::span<const reference::BlobWrite> blobs) override {
-    std::vector<absl::Status> statuses = inner_->write_batch(blobs);
-    for (std::size_t i = 0; i < blobs.size(); ++i) {
-      if (statuses[i].ok()) index(blobs[i].key);
-    }
-    return statuses;
-  }
-  absl::Status remove(const BlobKey& key) override { return inner_->remove(key); }
-  reference::StorageUsage usage() const override { return inner_->usage(); }
-  std::string describe() const override {
-    return inner_->describe() + " (faulty: CAS indexed by hash alone)";
-  }
-
- private:
-  static std::string hash_of(const BlobKey& key) {
-    return std::string(reapi::name(key.function)) + ":" + key.digest.hash;
-  }
-  void index(const BlobKey& key) {
-    if (key.space != reference::Space::cas) return;
-    std::lock_guard lock(mu_);
-    by_hash_.insert_or_assign(hash_of(key), key);
-  }
-  // The stored key with the hash of `key`, whatever its size.
-  BlobKey resolve(const BlobKey& key) {
-    if (key.space != reference::Space::cas) return key;
-    std::lock_guard lock(mu_);
-    auto it = by_hash_.find(hash_of(key));
-    return it == by_hash_.end() ? key : it->second;
-  }
-
-  std::unique_ptr<reference::Storage> inner_;
-  std::mutex mu_;
-  std::map<std::string, BlobKey> by_hash_;
-};
-
-FaultPlan hash_keyed_cas() {
-  FaultPlan plan;
-  plan.wrap_storage = [](std::unique_ptr<reference::Storage> inner) {
-    return std::make_unique<HashKeyedStorage>(std::move(inner));
-  };
-  return plan;
-}
-
 }  // namespace
 
 std::vector<FaultEntry> bytestream_read_faults() {
@@ -333,7 +246,7 @@ std::vector<FaultEntry> bytestream_read_faults() {
        .description = "ByteStream Read refuses a read_limit reaching past the end (OUT_OF_RANGE)",
        .make = [] { return intercept<LimitPastEndOutOfRange>(method::kRead); },
        .expect = {.filter = "bytestream.read.*",
-                  .warns = {"bytestream.read.range_uses_blob_size", "bytestream.read.limit"},
+                  .warns = {"bytestream.read.range_uses_blob_size"},
                   .extra_args = {"--strict"}}},
       {.name = "negative-limit-unlimited",
        .description = "ByteStream Read takes a negative read_limit as no limit",
@@ -344,15 +257,6 @@ std::vector<FaultEntry> bytestream_read_faults() {
        .description = "ByteStream Read sends a blob in one message, however large",
        .make = [] { return intercept<WholeBlobInOneMessage>(method::kRead); },
        .expect = {.filter = "bytestream.read.*", .fails = {"bytestream.read.chunked_under_4mib"}}},
-      {.name = "read-empty-blob-not-found",
-       .description = "ByteStream Read answers NOT_FOUND for the empty blob",
-       .make = [] { return intercept<EmptyBlobNotFound>(method::kRead); },
-       .expect = {.filter = "bytestream.read.*", .fails = {"bytestream.read.empty_blob"}}},
-      {.name = "hash-only-blob-lookup",
-       .description = "the CAS is indexed by hash alone: a wrong size still finds the blob",
-       .make = hash_keyed_cas,
-       .expect = {.filter = "bytestream.read.*",
-                  .fails = {"bytestream.read.wrong_size_not_served"}}},
       // BS-NAME-07 is a SHOULD rule: a warning, which --strict turns into a failed run.
       {.name = "uppercase-hash-accepted",
        .description = "ByteStream Read accepts upper-case hashes in names",

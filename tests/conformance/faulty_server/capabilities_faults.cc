@@ -61,13 +61,6 @@ class DefaultInstanceUnknown final : public CallRewriter<v2::GetCapabilitiesRequ
   bool unknown_ = false;
 };
 
-// GetTree reads every root as SHA-256, whatever digest_function the request names.
-class GetTreeAssumesSha256 final : public CallRewriter<v2::GetTreeRequest, v2::GetTreeResponse> {
-  void on_request(v2::GetTreeRequest& request) override {
-    request.set_digest_function(v2::DigestFunction::SHA256);
-  }
-};
-
 // ByteStream without compressed-blobs support: such names are refused as malformed. The
 // name is blanked before the service sees it, so nothing is read or stored.
 bool is_compressed_name(const std::string& name) {
@@ -121,22 +114,6 @@ FaultPlan compressed_names_unsupported() {
   return plan;
 }
 
-// BatchReadBlobs looks the empty blob up in storage like any other blob, where nobody
-// stored it: only FindMissingBlobs knows it is always there (API 2.2).
-class EmptyBlobUnreadable final
-    : public CallRewriter<v2::BatchReadBlobsRequest, v2::BatchReadBlobsResponse> {
-  bool on_response(v2::BatchReadBlobsResponse& response) override {
-    bool changed = false;
-    for (auto& entry : *response.mutable_responses()) {
-      if (entry.digest().size_bytes() != 0 || entry.status().code() != 0) continue;
-      entry.mutable_status()->set_code(grpc::StatusCode::NOT_FOUND);
-      entry.mutable_status()->set_message("blob not found");
-      changed = true;
-    }
-    return changed;
-  }
-};
-
 // Two replicas behind one address answer in turn; the second was deployed without zstd.
 FaultPlan replicas_disagree() {
   auto calls = std::make_shared<std::atomic<unsigned>>(0);
@@ -186,11 +163,6 @@ std::vector<FaultEntry> capabilities_faults() {
              return edit_capabilities([](Capabilities& c) { cache(c).clear_digest_functions(); });
            },
        .expect = {.filter = "capabilities.*", .fails = {"capabilities.digest_functions_listed"}}},
-      {.name = "get-tree-assumes-sha256",
-       .description = "GetTree ignores digest_function and reads every root as SHA-256, so the "
-                      "other listed functions fail there",
-       .make = [] { return intercept<GetTreeAssumesSha256>(method::kGetTree); },
-       .expect = {.filter = "capabilities.*", .fails = {"capabilities.listed_functions_work"}}},
       {.name = "capabilities-md5-and-murmur3",
        .description = "GetCapabilities lists MURMUR3 beside MD5 (both 32 hex characters)",
        .make =
@@ -265,13 +237,6 @@ std::vector<FaultEntry> capabilities_faults() {
        .description = "GetCapabilities sets high_api_version only, leaving low_api_version unset",
        .make = [] { return edit_capabilities([](Capabilities& c) { c.clear_low_api_version(); }); },
        .expect = {.filter = "capabilities.*", .fails = {"capabilities.api_version_range"}}},
-      {.name = "empty-blob-unreadable",
-       .description = "BatchReadBlobs answers NOT_FOUND for the empty blob (only "
-                      "FindMissingBlobs knows it), while API 2.12 is claimed",
-       .make = [] { return intercept<EmptyBlobUnreadable>(method::kBatchReadBlobs); },
-       .expect = strict({.filter = "capabilities.*,common.empty_blob_always_present",
-                         .fails = {"common.empty_blob_always_present"},
-                         .warns = {"capabilities.high_version_matches_features"}})},
       {.name = "capabilities-version-mixes-prerelease",
        .description = "GetCapabilities claims high_api_version 2.11.0 with prerelease 'rc2' "
                       "(numbers and prerelease together)",

@@ -20,10 +20,6 @@ namespace faulty {
 namespace {
 namespace v2 = build::bazel::remote::execution::v2;
 
-bool same(const v2::Digest& a, const v2::Digest& b) {
-  return a.hash() == b.hash() && a.size_bytes() == b.size_bytes();
-}
-
 // --- BatchUpdateBlobs: entries stored under a digest other than the one claimed ---
 
 // Entries a fault handed to the service under the digest of their actual data: the
@@ -177,27 +173,6 @@ class UnknownCompressorAsIdentity final
 };
 
 // --- FindMissingBlobs ---
-
-// Reports the empty blob missing whenever it is asked about (COM-05 says it never is).
-class EmptyBlobMissing final
-    : public CallRewriter<v2::FindMissingBlobsRequest, v2::FindMissingBlobsResponse> {
-  void on_request(v2::FindMissingBlobsRequest& request) override {
-    for (const auto& proto : request.blob_digests()) {
-      if (is_empty_blob(request.digest_function(), proto)) empties_.push_back(proto);
-    }
-  }
-  bool on_response(v2::FindMissingBlobsResponse& response) override {
-    for (const auto& empty : empties_) {
-      const auto& missing = response.missing_blob_digests();
-      const bool listed = std::any_of(missing.begin(), missing.end(),
-                                      [&](const v2::Digest& d) { return same(d, empty); });
-      if (!listed) *response.add_missing_blob_digests() = empty;
-    }
-    return !empties_.empty();
-  }
-
-  std::vector<v2::Digest> empties_;
-};
 
 // Looks up each distinct digest once and counts the rows against every occurrence: a
 // stored digest asked k times gets one row, so k - 1 occurrences seem absent.
@@ -376,56 +351,6 @@ class RepeatedReadEmpty final
 
 // --- the empty blob not special-cased by BatchReadBlobs and GetTree ---
 
-class EmptyBlobNotReadable final
-    : public CallRewriter<v2::BatchReadBlobsRequest, v2::BatchReadBlobsResponse> {
-  void on_request(v2::BatchReadBlobsRequest& request) override {
-    function_ = request.digest_function();
-  }
-  bool on_response(v2::BatchReadBlobsResponse& response) override {
-    bool changed = false;
-    for (auto& entry : *response.mutable_responses()) {
-      if (!is_empty_blob(function_, entry.digest())) continue;
-      entry.clear_data();
-      entry.set_compressor(v2::Compressor::IDENTITY);
-      entry.mutable_status()->set_code(grpc::StatusCode::NOT_FOUND);
-      entry.mutable_status()->set_message("blob " + entry.digest().hash() + "/0 is not in the CAS");
-      changed = true;
-    }
-    return changed;
-  }
-
-  int function_ = 0;
-};
-
-// GetTree of the empty digest looks for a stored blob, which the empty one never is: the
-// root is handed on with a size no blob of that hash has, so the service answers NOT_FOUND.
-class EmptyRootNotFound final : public CallRewriter<v2::GetTreeRequest, v2::GetTreeResponse> {
-  void on_request(v2::GetTreeRequest& request) override {
-    if (!is_empty_blob(request.digest_function(), request.root_digest())) return;
-    root_ = request.root_digest().hash() + "/0";
-    request.mutable_root_digest()->set_size_bytes(1);
-  }
-  bool on_status(grpc::Status& status) override {
-    if (root_.empty() || status.error_code() != grpc::StatusCode::NOT_FOUND) return false;
-    status =
-        grpc::Status(grpc::StatusCode::NOT_FOUND, "root directory " + root_ + " is not in the CAS");
-    return true;
-  }
-
-  std::string root_;
-};
-
-FaultPlan empty_blob_not_found() {
-  FaultPlan plan;
-  plan.interceptor = [](grpc::experimental::ServerRpcInfo& info)
-      -> std::unique_ptr<grpc::experimental::Interceptor> {
-    if (is_method(info, method::kBatchReadBlobs)) return std::make_unique<EmptyBlobNotReadable>();
-    if (is_method(info, method::kGetTree)) return std::make_unique<EmptyRootNotFound>();
-    return nullptr;
-  };
-  return plan;
-}
-
 // --- GetTree ---
 
 // Answers a request that carries a page token with that same token as the next one, so a
@@ -451,12 +376,6 @@ std::vector<FaultEntry> cas_faults() {
        .make = [] { return intercept<NoHashVerification>(method::kBatchUpdateBlobs); },
        .expect = {.filter = "cas.batch_update.*",
                   .fails = {"cas.batch_update.rejects_data_mismatch"}}},
-      {.name = "empty-blob-missing",
-       .description = "FindMissingBlobs reports the empty blob missing",
-       .make = [] { return intercept<EmptyBlobMissing>(method::kFindMissingBlobs); },
-       .expect = {.filter = "cas.find_missing.*,common.*",
-                  .fails = {"cas.find_missing.empty_blob_never_missing",
-                            "common.empty_blob_always_present"}}},
       {.name = "batch-read-corrupt",
        .description = "BatchReadBlobs flips a bit of every non-empty blob",
        .make = [] { return intercept<BatchReadCorrupt>(method::kBatchReadBlobs); },
@@ -536,13 +455,6 @@ std::vector<FaultEntry> cas_faults() {
        .expect = {.filter = "cas.batch_read.*",
                   .warns = {"cas.batch_read.duplicates"},
                   .extra_args = strict}},
-      {.name = "empty-blob-not-found",
-       .description = "BatchReadBlobs and GetTree answer NOT_FOUND for the empty blob, which "
-                      "was never uploaded",
-       .make = empty_blob_not_found,
-       .expect = {.filter = "cas.batch_read.*,cas.get_tree.*",
-                  .fails = {"cas.batch_read.empty_blob_always_present",
-                            "cas.get_tree.empty_root"}}},
   };
 }
 

@@ -129,88 +129,6 @@ class NegativeSizeMissing final : public FindMissingBypass {
   NegativeSizeMissing() : FindMissingBypass(negative_size, true) {}
 };
 
-// --- COM-03: the size is part of the digest ---
-
-// The CAS index is keyed by (function, hash): a stored blob's hash with any size names the
-// stored blob (COM-03).
-class HashKeyedStorage final : public ForwardingStorage {
- public:
-  using ForwardingStorage::ForwardingStorage;
-
-  bool contains(const reference::BlobKey& key) override {
-    if (inner().contains(key)) return true;
-    auto other = stored_size(key);
-    return other && inner().contains(*other);
-  }
-  absl::StatusOr<std::unique_ptr<reference::BlobReader>> open(
-      const reference::BlobKey& key) override {
-    auto reader = inner().open(key);
-    if (reader.ok() || !absl::IsNotFound(reader.status())) return reader;
-    auto other = stored_size(key);
-    return other ? inner().open(*other) : std::move(reader);
-  }
-  absl::StatusOr<std::unique_ptr<reference::BlobWriter>> create(
-      const reference::BlobKey& key) override;
-  std::vector<absl::Status> write_batch(std::span<const reference::BlobWrite> blobs) override {
-    std::vector<absl::Status> statuses = inner().write_batch(blobs);
-    for (std::size_t i = 0; i < blobs.size(); ++i) {
-      if (statuses[i].ok()) index(blobs[i].key);
-    }
-    return statuses;
-  }
-  std::string describe() const override {
-    return ForwardingStorage::describe() + " (faulty: CAS keyed by hash alone)";
-  }
-
-  void index(const reference::BlobKey& key) {
-    if (key.space != reference::Space::cas) return;
-    std::lock_guard lock(mu_);
-    sizes_[{key.function, key.digest.hash}] = key.digest.size_bytes;
-  }
-
- private:
-  // The key of the stored blob with this key's hash, when its size is another.
-  std::optional<reference::BlobKey> stored_size(const reference::BlobKey& key) {
-    if (key.space != reference::Space::cas) return std::nullopt;
-    std::lock_guard lock(mu_);
-    auto it = sizes_.find({key.function, key.digest.hash});
-    if (it == sizes_.end() || it->second == key.digest.size_bytes) return std::nullopt;
-    reference::BlobKey other = key;
-    other.digest.size_bytes = it->second;
-    return other;
-  }
-
-  std::mutex mu_;
-  std::map<std::pair<reapi::DigestFunction, std::string>, std::int64_t> sizes_;
-};
-
-// Indexes its blob once committed.
-class IndexingWriter final : public reference::BlobWriter {
- public:
-  IndexingWriter(HashKeyedStorage& storage, reference::BlobKey key,
-                 std::unique_ptr<reference::BlobWriter> inner)
-      : storage_(storage), key_(std::move(key)), inner_(std::move(inner)) {}
-  absl::Status append(std::string_view data) override { return inner_->append(data); }
-  std::int64_t size() const override { return inner_->size(); }
-  absl::Status commit() override {
-    absl::Status s = inner_->commit();
-    if (s.ok()) storage_.index(key_);
-    return s;
-  }
-
- private:
-  HashKeyedStorage& storage_;
-  reference::BlobKey key_;
-  std::unique_ptr<reference::BlobWriter> inner_;
-};
-
-absl::StatusOr<std::unique_ptr<reference::BlobWriter>> HashKeyedStorage::create(
-    const reference::BlobKey& key) {
-  auto writer = inner().create(key);
-  if (!writer.ok()) return writer;
-  return std::make_unique<IndexingWriter>(*this, key, *std::move(writer));
-}
-
 // --- COM-07 .. COM-10: digest functions ---
 
 // FindMissingBlobs ignores the request's digest_function and reads every digest as SHA-256
@@ -498,34 +416,7 @@ class ResourceNameHeaderReadForm final : public grpc::experimental::Interceptor 
   bool refuse_ = false;
 };
 
-// --- COM-17: canonical encoding ---
-
-// GetTree rebuilds each Directory from an index that keeps no node_properties, so the
-// Directories it returns are not the bytes stored under their digests (COM-17).
-class TreeDropsNodeProperties final : public CallRewriter<v2::GetTreeRequest, v2::GetTreeResponse> {
-  bool on_response(v2::GetTreeResponse& response) override {
-    bool changed = false;
-    for (auto& dir : *response.mutable_directories()) {
-      for (auto& f : *dir.mutable_files()) changed |= f.has_node_properties();
-      for (auto& f : *dir.mutable_files()) f.clear_node_properties();
-      for (auto& s : *dir.mutable_symlinks()) changed |= s.has_node_properties();
-      for (auto& s : *dir.mutable_symlinks()) s.clear_node_properties();
-      changed |= dir.has_node_properties();
-      dir.clear_node_properties();
-    }
-    return changed;
-  }
-};
-
 // --- plans ---
-
-FaultPlan hash_keyed_storage() {
-  FaultPlan plan;
-  plan.wrap_storage = [](std::unique_ptr<reference::Storage> inner) {
-    return std::make_unique<HashKeyedStorage>(std::move(inner));
-  };
-  return plan;
-}
 
 FaultPlan unset_means_sha256() {
   FaultPlan plan;
@@ -644,12 +535,6 @@ std::vector<FaultEntry> common_faults() {
        .make = [] { return intercept<SkipsMalformedHashes>(method::kFindMissingBlobs); },
        .expect = {.filter = "common.rejects_malformed_hash",
                   .fails = {"common.rejects_malformed_hash"}}},
-      {.name = "cas-keyed-by-hash",
-       .description = "the CAS index is keyed by hash alone: a stored blob's hash with any "
-                      "size finds that blob",
-       .make = hash_keyed_storage,
-       .expect = {.filter = "common.size_is_part_of_digest",
-                  .fails = {"common.size_is_part_of_digest"}}},
       {.name = "negative-size-unchecked",
        .description = "FindMissingBlobs does not validate size_bytes: a negative size is "
                       "reported missing instead of refused",
@@ -717,12 +602,6 @@ std::vector<FaultEntry> common_faults() {
        .make = resource_name_header_read_form,
        .expect = {.filter = "common.resource_name_header",
                   .fails = {"common.resource_name_header"}}},
-      {.name = "tree-drops-node-properties",
-       .description = "GetTree rebuilds Directories from an index without node_properties, so "
-                      "it returns other bytes than those stored",
-       .make = [] { return intercept<TreeDropsNodeProperties>(method::kGetTree); },
-       .expect = {.filter = "common.canonical_proto_encoding",
-                  .fails = {"common.canonical_proto_encoding"}}},
   };
 }
 

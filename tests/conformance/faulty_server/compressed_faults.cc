@@ -95,31 +95,6 @@ class LimitOnCompressedBytes final : public CallRewriter<ReadRequest, ReadRespon
   std::optional<std::int64_t> left_;  // compressed bytes the limit still lets through
 };
 
-// The compressing reader's failure to open a missing blob goes out as INTERNAL.
-class MissingIsInternal final : public CallRewriter<ReadRequest, ReadResponse> {
-  void on_request(ReadRequest& request) override {
-    compressed_ = compressed_read(request).has_value();
-  }
-  bool on_status(grpc::Status& status) override {
-    if (!compressed_ || status.error_code() != grpc::StatusCode::NOT_FOUND) return false;
-    status =
-        grpc::Status(grpc::StatusCode::INTERNAL, "zstd reader failed: " + status.error_message());
-    return true;
-  }
-
-  bool compressed_ = false;
-};
-
-// The empty blob's special case lives on the plain path only: compressed, it is NOT_FOUND.
-class CompressedEmptyBlobNotFound final : public bytestream::Refusing<ReadRequest, ReadResponse> {
-  void on_request(ReadRequest& request) override {
-    auto name = compressed_read(request);
-    if (!name || !bytestream::names_empty_blob(*name)) return;
-    refuse(request, grpc::StatusCode::NOT_FOUND,
-           "blob " + name->digest.to_string() + " is not in the CAS");
-  }
-};
-
 // Decodes a compressed upload alongside the reference, to know how many uncompressed bytes
 // the compressed ones received so far stand for.
 class Decoder {
@@ -279,16 +254,6 @@ std::vector<FaultEntry> compressed_faults() {
        .make = [] { return intercept<LimitOnCompressedBytes>(method::kRead); },
        .expect = {.filter = "bytestream.compressed.*",
                   .fails = {"bytestream.compressed.rejects_read_limit"}}},
-      {.name = "compressed-missing-is-internal",
-       .description = "compressed ByteStream Read of a missing blob fails with INTERNAL",
-       .make = [] { return intercept<MissingIsInternal>(method::kRead); },
-       .expect = {.filter = "bytestream.compressed.*",
-                  .fails = {"bytestream.compressed.absent_blob_not_found"}}},
-      {.name = "compressed-empty-blob-not-found",
-       .description = "compressed ByteStream Read of the empty blob is NOT_FOUND",
-       .make = [] { return intercept<CompressedEmptyBlobNotFound>(method::kRead); },
-       .expect = {.filter = "bytestream.compressed.*",
-                  .fails = {"bytestream.compressed.empty_blob"}}},
       {.name = "compressed-write-offsets-uncompressed",
        .description = "compressed ByteStream Write wants later write_offsets in uncompressed "
                       "bytes",

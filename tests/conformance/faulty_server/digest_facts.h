@@ -31,6 +31,11 @@ inline std::optional<reapi::DigestFunction> well_formed(
   return fn;
 }
 
+inline bool same(const build::bazel::remote::execution::v2::Digest& a,
+                 const build::bazel::remote::execution::v2::Digest& b) {
+  return a.hash() == b.hash() && a.size_bytes() == b.size_bytes();
+}
+
 inline bool is_empty_blob(int requested, const build::bazel::remote::execution::v2::Digest& proto) {
   if (proto.size_bytes() != 0) return false;
   auto fn = function_for(requested, proto.hash().size());

@@ -90,6 +90,7 @@ std::vector<FaultEntry> action_cache_faults();        // action_cache_faults.cc
 std::vector<FaultEntry> split_faults();               // split_faults.cc
 std::vector<FaultEntry> size_limit_faults();          // size_limit_faults.cc
 std::vector<FaultEntry> transport_faults();           // transport_faults.cc
+std::vector<FaultEntry> empty_blob_faults();          // empty_blob_faults.cc
 std::vector<FaultEntry> get_tree_faults();            // get_tree_faults.cc
 std::vector<FaultEntry> cas_storage_faults();         // cas_storage_faults.cc
 

@@ -14,12 +14,26 @@ const std::vector<FaultEntry>& all_faults() {
         .make = [] { return FaultPlan{}; },
         .expect = {.filter = "cas.*", .exit = Expectation::Exit::zero},
     }};
-    for (auto family :
-         {cas_faults, bytestream_read_faults, bytestream_write_faults, status_faults,
-          capabilities_faults, storage_faults, stall_faults, silent_faults, common_faults,
-          bytestream_name_faults, compressed_faults, query_write_status_faults, concurrency_faults,
-          action_cache_faults, split_faults, size_limit_faults, transport_faults, get_tree_faults,
-          cas_storage_faults}) {
+    for (auto family : {cas_faults,
+                        bytestream_read_faults,
+                        bytestream_write_faults,
+                        status_faults,
+                        capabilities_faults,
+                        storage_faults,
+                        stall_faults,
+                        silent_faults,
+                        common_faults,
+                        bytestream_name_faults,
+                        compressed_faults,
+                        query_write_status_faults,
+                        concurrency_faults,
+                        action_cache_faults,
+                        split_faults,
+                        size_limit_faults,
+                        transport_faults,
+                        empty_blob_faults,
+                        get_tree_faults,
+                        cas_storage_faults}) {
       std::vector<FaultEntry> entries = family();
       std::move(entries.begin(), entries.end(), std::back_inserter(all));
     }

@@ -33,7 +33,7 @@ class ForwardingStorage : public reference::Storage {
   std::string describe() const override { return inner_->describe(); }
 
  protected:
-  reference::Storage& inner() { return *inner_; }
+  reference::Storage& inner() const { return *inner_; }
 
  private:
   std::unique_ptr<reference::Storage> inner_;

@@ -278,7 +278,9 @@ std::vector<FaultEntry> get_tree_faults() {
        .description = "GetTree returns Directories re-encoded without their files' "
                       "node_properties",
        .make = [] { return intercept<NodePropertiesDropped>(method::kGetTree); },
-       .expect = {.filter = filter, .fails = {"cas.get_tree.directories_hash_to_references"}}},
+       .expect = {.filter = filter + ",common.canonical_proto_encoding",
+                  .fails = {"cas.get_tree.directories_hash_to_references",
+                            "common.canonical_proto_encoding"}}},
       {.name = "shared-subtree-cycle",
        .description = "GetTree takes a Directory referenced twice for a cycle and fails with "
                       "FAILED_PRECONDITION",
@@ -299,7 +301,9 @@ std::vector<FaultEntry> get_tree_faults() {
       {.name = "get-tree-sha256-only",
        .description = "GetTree reads every tree as SHA-256, whatever digest_function says",
        .make = [] { return intercept<Sha256Only>(method::kGetTree); },
-       .expect = {.filter = filter, .fails = {"cas.get_tree.uses_request_digest_function"}}},
+       .expect = {.filter = filter + ",capabilities.listed_functions_work",
+                  .fails = {"cas.get_tree.uses_request_digest_function",
+                            "capabilities.listed_functions_work"}}},
   };
 }
 

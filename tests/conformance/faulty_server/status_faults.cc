@@ -220,9 +220,11 @@ std::vector<FaultEntry> status_faults() {
       {.name = "wrong-status-code",
        .description = "every NOT_FOUND (call or BatchReadBlobs entry) is sent as INTERNAL",
        .make = not_found_as_internal,
-       .expect = {.filter = "cas.batch_read.*,bytestream.read.*,action_cache.*",
+       .expect = {.filter = "cas.batch_read.*,bytestream.read.*,action_cache.*,"
+                            "bytestream.compressed.absent_blob_not_found",
                   .fails = {"cas.batch_read.absent_is_not_found",
-                            "bytestream.read.absent_not_found", "action_cache.miss_not_found"}}},
+                            "bytestream.read.absent_not_found", "action_cache.miss_not_found",
+                            "bytestream.compressed.absent_blob_not_found"}}},
       {.name = "all-absent-not-found",
        .description = "FindMissingBlobs fails with NOT_FOUND when none of the blobs is stored",
        .make = [] { return intercept<AllAbsentNotFound>(method::kFindMissingBlobs); },

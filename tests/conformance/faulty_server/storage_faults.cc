@@ -8,6 +8,7 @@
 
 #include "build/bazel/remote/execution/v2/remote_execution.pb.h"
 #include "fault_plan.h"
+#include "forwarding_storage.h"
 
 namespace faulty {
 namespace {
@@ -35,32 +36,6 @@ class DiscardingWriter final : public reference::BlobWriter {
  private:
   std::unique_ptr<reference::BlobWriter> inner_;
   std::int64_t size_ = 0;
-};
-
-// A decorator that passes every call through; the faults override what they change.
-class ForwardingStorage : public Storage {
- public:
-  explicit ForwardingStorage(std::unique_ptr<Storage> inner) : inner_(std::move(inner)) {}
-
-  bool contains(const BlobKey& key) override { return inner_->contains(key); }
-  absl::StatusOr<std::unique_ptr<reference::BlobReader>> open(const BlobKey& key) override {
-    return inner_->open(key);
-  }
-  absl::StatusOr<std::unique_ptr<reference::BlobWriter>> create(const BlobKey& key) override {
-    return inner_->create(key);
-  }
-  std::vector<absl::Status> write_batch(std::span<const reference::BlobWrite> blobs) override {
-    return inner_->write_batch(blobs);
-  }
-  absl::Status remove(const BlobKey& key) override { return inner_->remove(key); }
-  reference::StorageUsage usage() const override { return inner_->usage(); }
-  std::string describe() const override { return inner_->describe(); }
-
- protected:
-  Storage& inner() const { return *inner_; }
-
- private:
-  std::unique_ptr<Storage> inner_;
 };
 
 class DroppingStorage final : public ForwardingStorage {
