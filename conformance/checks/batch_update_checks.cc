@@ -261,10 +261,18 @@ Outcome at_limit_accepted(Context& ctx) {
            " bytes, below the advertised limit, to fit this client's --max-message-size";
     target = sendable;
   }
+  // Enough blobs that none is over max_cas_blob_size_bytes, which a server may enforce.
+  const std::int64_t per_blob = ctx.facts().max_cas_blob_size_bytes;
+  if (per_blob > 0 && target / per_blob >= 1000) {
+    target = 1000 * per_blob;
+    note = "tested up to " + std::to_string(target) + " bytes: 1000 blobs of the advertised " +
+           "max_cas_blob_size_bytes";
+  }
+  const int fewest = per_blob > 0 ? static_cast<int>((target + per_blob - 1) / per_blob) : 1;
   Outcome outcome = property(
       ctx,
       [&] {
-        const int count = *rc::gen::inRange(1, 5);
+        const int count = *rc::gen::inRange(fewest, std::max(fewest, 4) + 1);
         const std::int64_t under = *rc::gen::weightedOneOf<std::int64_t>(
             {{2, rc::gen::just<std::int64_t>(0)}, {1, rc::gen::inRange<std::int64_t>(1, 4096)}});
         const std::int64_t total = target - under;

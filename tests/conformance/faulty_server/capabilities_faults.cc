@@ -17,14 +17,28 @@ class NoDigestFunctions final
   }
 };
 
-class AdvertisesSplitSplice final
-    : public CallRewriter<v2::GetCapabilitiesRequest, v2::ServerCapabilities> {
-  bool on_response(v2::ServerCapabilities& capabilities) override {
-    capabilities.mutable_cache_capabilities()->set_split_blob_support(true);
-    capabilities.mutable_cache_capabilities()->set_splice_blob_support(true);
+// SplitBlob/SpliceBlob answer UNIMPLEMENTED while GetCapabilities (static) advertises them,
+// as on a server whose CAS backend lacks the handlers.
+template <class Request, class Response>
+class Unimplemented final : public CallRewriter<Request, Response> {
+  bool on_status(grpc::Status& status) override {
+    status = grpc::Status(grpc::StatusCode::UNIMPLEMENTED, "");
     return true;
   }
 };
+
+FaultPlan split_splice_unbacked() {
+  FaultPlan plan;
+  plan.interceptor = [](grpc::experimental::ServerRpcInfo& info)
+      -> std::unique_ptr<grpc::experimental::Interceptor> {
+    if (is_method(info, method::kSplitBlob))
+      return std::make_unique<Unimplemented<v2::SplitBlobRequest, v2::SplitBlobResponse>>();
+    if (is_method(info, method::kSpliceBlob))
+      return std::make_unique<Unimplemented<v2::SpliceBlobRequest, v2::SpliceBlobResponse>>();
+    return nullptr;
+  };
+  return plan;
+}
 
 }  // namespace
 
@@ -36,10 +50,9 @@ std::vector<FaultEntry> capabilities_faults() {
        .expect = {.filter = "capabilities.*", .fails = {"capabilities.digest_functions_listed"}}},
       {.name = "split-splice-unbacked",
        .description = "GetCapabilities advertises SplitBlob/SpliceBlob, which answer UNIMPLEMENTED",
-       .make = [] { return intercept<AdvertisesSplitSplice>(method::kGetCapabilities); },
+       .make = split_splice_unbacked,
        .expect = {.filter = "capabilities.*,cas.split.*",
-                  .fails = {"capabilities.split_splice_flags_truthful",
-                            "cas.split.chunks_reassemble"}}},
+                  .fails = {"capabilities.split_splice_flags_truthful"}}},
   };
 }
 
