@@ -125,8 +125,13 @@ Parts draw_parts(Context& ctx, int min_count, int max_count) {
   const int count = *rc::gen::inRange(min_count, max_count + 1);
   Parts p;
   std::string data;
+  // The whole is a blob too: within what the suite generates and the server accepts
+  // (max_cas_blob_size_bytes applies to a spliced blob as to any upload).
+  std::int64_t budget = std::max<std::int64_t>(max_blob(ctx), 16 * count);
   for (int i = 0; i < count; ++i) {
-    const std::int64_t size = std::max<std::int64_t>(*gen_blob_size(ctx, kMiB), 16);
+    const std::int64_t room = std::min<std::int64_t>(kMiB, budget - 16 * (count - i - 1));
+    const std::int64_t size = std::clamp<std::int64_t>(*gen_blob_size(ctx, room), 16, room);
+    budget -= size;
     p.parts.push_back(make_blob(ctx, size));
     data += p.parts.back().data;
   }
@@ -175,14 +180,18 @@ Outcome advertise_or_refuse(Context& ctx) {
   });
 }
 
-// CAS-SPLIT-02: the chunks are stored and concatenate to the blob.
+// CAS-SPLIT-02: the chunks are stored and concatenate to the blob. Most cases are blobs of
+// 2 to 4 MiB (the rule's test): several chunks at any usual average chunk size.
 Outcome chunks_reassemble(Context& ctx) {
   if (!ctx.facts().split_blob) return skip_split();
+  const std::int64_t largest = max_blob(ctx, 4 * kMiB);
   int split_ok = 0;
   Outcome outcome = property(
       ctx,
       [&] {
-        const auto size = *gen_blob_size(ctx, 4 * kMiB);
+        const auto size = *rc::gen::weightedOneOf<std::int64_t>(
+            {{1, gen_blob_size(ctx, largest)},
+             {3, rc::gen::inRange<std::int64_t>(largest / 2, largest + 1)}});
         const Blob blob = make_blob(ctx, size);
         upload(ctx, {blob});
         auto reply = split_raw(ctx, split_request(ctx, blob.digest));
@@ -213,38 +222,42 @@ Outcome chunks_reassemble(Context& ctx) {
 }
 
 // CAS-SPLIT-03: chunk digests are of the request's digest function and hash correctly.
+// Every case asks both ways when the hash length names the function: with digest_function
+// set and with it left to be inferred, two paths a server can get wrong separately.
 Outcome chunk_digests_use_request_function(Context& ctx) {
   if (!ctx.facts().split_blob) return skip_split();
   const std::size_t hex = reapi::hex_length(ctx.function());
+  std::vector<bool> forms{true};
+  if (reapi::is_inferred_from_length(ctx.function())) forms.push_back(false);
   return property(
       ctx,
       [&] {
         const auto size = std::max<std::int64_t>(*gen_blob_size(ctx, 4 * kMiB), 1);
-        const bool explicit_function =
-            !reapi::is_inferred_from_length(ctx.function()) || *rc::gen::arbitrary<bool>();
         const Blob blob = make_blob(ctx, size);
         upload(ctx, {blob});
-        v2::SplitBlobRequest request = split_request(ctx, blob.digest);
-        if (!explicit_function) request.clear_digest_function();
-        auto reply = split_raw(ctx, request);
-        if (reply.code() == StatusCode::NOT_FOUND) return;  // "cannot be split"
-        require(reply.ok(), reply.request + " -> " + status_text(reply.status));
-        const std::string said =
-            reply.request + " -> OK, " + chunks_text(reply.response.chunk_digests());
-        const auto chunks = to_vector(reply.response.chunk_digests());
-        for (const v2::Digest& c : chunks) {
-          const bool well_formed =
-              c.hash().size() == hex && std::all_of(c.hash().begin(), c.hash().end(), [](char ch) {
-                return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
-              });
-          require(well_formed, said + ": chunk hash '" + c.hash() + "' is not " +
-                                   std::to_string(hex) + " lowercase hex characters");
-        }
-        const auto data = fetch_all(ctx, chunks, said);
-        for (std::size_t i = 0; i < chunks.size(); ++i) {
-          require(same(to_v2(ctx.digest_of(data[i])), chunks[i]),
-                  said + ": chunk " + brief(chunks[i]) + " holds bytes whose digest is " +
-                      brief(ctx.digest_of(data[i])));
+        for (const bool explicit_function : forms) {
+          v2::SplitBlobRequest request = split_request(ctx, blob.digest);
+          if (!explicit_function) request.clear_digest_function();
+          auto reply = split_raw(ctx, request);
+          if (reply.code() == StatusCode::NOT_FOUND) continue;  // "cannot be split"
+          require(reply.ok(), reply.request + " -> " + status_text(reply.status));
+          const std::string said =
+              reply.request + " -> OK, " + chunks_text(reply.response.chunk_digests());
+          const auto chunks = to_vector(reply.response.chunk_digests());
+          for (const v2::Digest& c : chunks) {
+            const bool well_formed = c.hash().size() == hex &&
+                                     std::all_of(c.hash().begin(), c.hash().end(), [](char ch) {
+                                       return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f');
+                                     });
+            require(well_formed, said + ": chunk hash '" + c.hash() + "' is not " +
+                                     std::to_string(hex) + " lowercase hex characters");
+          }
+          const auto data = fetch_all(ctx, chunks, said);
+          for (std::size_t i = 0; i < chunks.size(); ++i) {
+            require(same(to_v2(ctx.digest_of(data[i])), chunks[i]),
+                    said + ": chunk " + brief(chunks[i]) + " holds bytes whose digest is " +
+                        brief(ctx.digest_of(data[i])));
+          }
         }
       },
       PropertyLimits{.cases = 4});
@@ -270,46 +283,50 @@ bool advertised_chunking(const ServerFacts& facts, int value) {
 }
 
 // CAS-SPLIT-05: UNKNOWN is always accepted; the answer names an advertised algorithm.
+// Every case asks with each value, so both parts of the rule are tested in every run.
 Outcome chunking_function_reported(Context& ctx) {
   if (!ctx.facts().split_blob) return skip_split();
+  const std::int64_t largest = max_blob(ctx, 3 * kMiB);
   return property(
       ctx,
       [&] {
-        const auto requested = *rc::gen::elementOf(std::vector<v2::ChunkingFunction::Value>{
-            v2::ChunkingFunction::UNKNOWN, v2::ChunkingFunction::FAST_CDC_2020,
-            v2::ChunkingFunction::REP_MAX_CDC});
-        const auto size = *rc::gen::inRange<std::int64_t>(kMiB, 3 * kMiB);
+        const auto size = *rc::gen::inRange<std::int64_t>(std::min(kMiB, largest), largest + 1);
         const Blob blob = make_blob(ctx, size);
         upload(ctx, {blob});
-        v2::SplitBlobRequest request = split_request(ctx, blob.digest);
-        request.set_chunking_function(requested);
-        auto reply = split_raw(ctx, request);
-        if (requested == v2::ChunkingFunction::UNKNOWN) {
-          require(reply.ok(), reply.request + " -> " + status_text(reply.status) +
-                                  ": chunking_function UNKNOWN must be accepted");
-        } else if (!reply.ok()) {
-          return;  // a named algorithm may be refused
+        for (const auto requested :
+             {v2::ChunkingFunction::UNKNOWN, v2::ChunkingFunction::FAST_CDC_2020,
+              v2::ChunkingFunction::REP_MAX_CDC}) {
+          v2::SplitBlobRequest request = split_request(ctx, blob.digest);
+          request.set_chunking_function(requested);
+          auto reply = split_raw(ctx, request);
+          if (requested == v2::ChunkingFunction::UNKNOWN) {
+            require(reply.ok(), reply.request + " -> " + status_text(reply.status) +
+                                    ": chunking_function UNKNOWN must be accepted");
+          } else if (!reply.ok()) {
+            continue;  // a named algorithm may be refused
+          }
+          const int used = reply.response.chunking_function();
+          should(ctx, used != v2::ChunkingFunction::UNKNOWN,
+                 reply.request +
+                     " -> OK with chunking_function UNKNOWN: the answer should name "
+                     "the algorithm used");
+          require(used == v2::ChunkingFunction::UNKNOWN || advertised_chunking(ctx.facts(), used),
+                  reply.request + " -> OK with chunking_function " +
+                      v2::ChunkingFunction::Value_Name(reply.response.chunking_function()) +
+                      ", whose parameters the server does not advertise");
         }
-        const int used = reply.response.chunking_function();
-        should(ctx, used != v2::ChunkingFunction::UNKNOWN,
-               reply.request +
-                   " -> OK with chunking_function UNKNOWN: the answer should name "
-                   "the algorithm used");
-        require(used == v2::ChunkingFunction::UNKNOWN || advertised_chunking(ctx.facts(), used),
-                reply.request + " -> OK with chunking_function " +
-                    v2::ChunkingFunction::Value_Name(reply.response.chunking_function()) +
-                    ", whose parameters the server does not advertise");
       },
       PropertyLimits{.cases = 6});
 }
 
-// CAS-SPLIT-06: splicing stored chunks creates the blob.
+// CAS-SPLIT-06: splicing stored chunks creates the blob. At least two parts: a blob of one
+// chunk is that chunk, stored already, which is CAS-SPLIT-09's case (ALREADY_EXISTS allowed).
 Outcome splice_creates_blob(Context& ctx) {
   if (!ctx.facts().splice_blob) return skip_splice();
   return property(
       ctx,
       [&] {
-        const Parts p = draw_parts(ctx, 1, 4);
+        const Parts p = draw_parts(ctx, 2, 4);
         upload(ctx, p.parts);
         auto reply = splice_raw(ctx, splice_request(ctx, p.whole.digest, p.digests()));
         require(reply.ok(), reply.request + " -> " + status_text(reply.status));
@@ -400,6 +417,13 @@ Outcome splice_existing_blob(Context& ctx) {
         if (stored_directly) {
           upload(ctx, {p.whole});
           before = "blob uploaded whole first";
+        } else if (p.parts.size() == 1) {
+          // The blob is its only chunk, stored already: the first call is the same case.
+          auto first = splice_raw(ctx, request);
+          require_at(ctx, Level::must, first.ok() || first.code() == StatusCode::ALREADY_EXISTS,
+                     "first " + first.request + " (the blob is its one chunk, stored) -> " +
+                         status_text(first.status) + "; expected OK or ALREADY_EXISTS");
+          before = "first SpliceBlob " + status_text(first.status);
         } else {
           auto first = splice_raw(ctx, request);
           require(first.ok(), "first " + first.request + " -> " + status_text(first.status));

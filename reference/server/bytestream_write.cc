@@ -64,6 +64,8 @@ class WriteReactor final : public grpc::ServerReadReactor<google::bytestream::Wr
     auto fn = context_.policy.check_blob_name(*name);
     if (!fn.ok()) return fn.status();
     if (auto s = context_.policy.check_writable("Write"); !s.ok()) return s;
+    // Over max_cas_blob_size_bytes: refused as soon as the name says so (BS-WRITE-12).
+    if (auto s = context_.policy.check_blob_size(name->digest); !s.ok()) return s;
     compressed_ = name->compressor != reapi::Compressor::identity;
     size_ = name->digest.size_bytes;
 

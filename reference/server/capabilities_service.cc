@@ -22,11 +22,21 @@ v2::ServerCapabilities CapabilitiesService::describe(const Policy& policy) {
     cache->add_supported_compressors(static_cast<v2::Compressor::Value>(c));
     cache->add_supported_batch_update_compressors(static_cast<v2::Compressor::Value>(c));
   }
-  // 0: no per-blob limit beyond what the storage can hold (CAP-18). No SplitBlob/SpliceBlob.
-  cache->set_max_cas_blob_size_bytes(0);
+  // 0: no per-blob limit beyond what the storage can hold (CAP-18).
+  cache->set_max_cas_blob_size_bytes(policy.config().max_cas_blob_size_bytes);
+  // SplitBlob/SpliceBlob exactly when served (CAP-19), with the FastCDC parameters SplitBlob
+  // chunks with (CAP-20).
+  if (policy.split_splice_enabled()) {
+    cache->set_split_blob_support(true);
+    cache->set_splice_blob_support(true);
+    auto* cdc = cache->mutable_fast_cdc_2020_params();
+    cdc->set_avg_chunk_size_bytes(
+        static_cast<std::uint64_t>(policy.config().fast_cdc_avg_chunk_size));
+    cdc->set_seed(policy.config().fast_cdc_seed);
+  }
   // A cache-only endpoint leaves execution_capabilities unset (CAP-03).
   // 2.0 up to 2.12: the server keeps the rules of every release in between (empty blob,
-  // compressed-blobs, digest_function in requests and names, split/splice not advertised).
+  // compressed-blobs, digest_function in requests and names, split/splice).
   out.mutable_low_api_version()->set_major(2);
   out.mutable_high_api_version()->set_major(2);
   out.mutable_high_api_version()->set_minor(12);

@@ -27,7 +27,8 @@ CasService::CasService(const Policy& policy, Cas& cas)
       tree_cache_(static_cast<std::size_t>(policy.config().tree_cache_size),
                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                       std::chrono::duration<double, std::ratio<60>>(
-                          policy.config().tree_cache_ttl_minutes))) {}
+                          policy.config().tree_cache_ttl_minutes))),
+      split_splice_(policy, cas) {}
 
 absl::Status CasService::check_batch_total(std::int64_t total, std::string_view what) const {
   const std::int64_t limit = policy_.config().max_batch_total_size_bytes;
@@ -83,6 +84,7 @@ absl::Status CasService::batch_update(const v2::BatchUpdateBlobsRequest& request
     statuses[i] = [&]() -> absl::Status {
       auto fn = policy_.resolve(request.digest_function(), digest);
       if (!fn.ok()) return fn.status();
+      if (auto s = policy_.check_blob_size(digest); !s.ok()) return s;  // CAS-BUP-12
       const auto compressor = reapi::compressor_from_number(entry.compressor());
       if (!compressor) return absl::InvalidArgumentError("unknown compressor value");
       if (auto s = policy_.check_compressor(*compressor); !s.ok()) return s;
@@ -240,6 +242,18 @@ class TreeWriter final : public grpc::ServerWriteReactor<v2::GetTreeResponse> {
 grpc::ServerWriteReactor<v2::GetTreeResponse>* CasService::GetTree(
     grpc::CallbackServerContext*, const v2::GetTreeRequest* request) {
   return std::make_unique<TreeWriter>(tree_pages(*request)).release();
+}
+
+grpc::ServerUnaryReactor* CasService::SplitBlob(grpc::CallbackServerContext* context,
+                                                const v2::SplitBlobRequest* request,
+                                                v2::SplitBlobResponse* response) {
+  return finish_unary(context, "SplitBlob", split_splice_.split(*request, *response));
+}
+
+grpc::ServerUnaryReactor* CasService::SpliceBlob(grpc::CallbackServerContext* context,
+                                                 const v2::SpliceBlobRequest* request,
+                                                 v2::SpliceBlobResponse* response) {
+  return finish_unary(context, "SpliceBlob", split_splice_.splice(*request, *response));
 }
 
 }  // namespace reference

@@ -1,11 +1,12 @@
 #pragma once
-// ContentAddressableStorage: FindMissingBlobs, BatchUpdateBlobs, BatchReadBlobs and GetTree
-// (shared/reapi/cas.md). SplitBlob/SpliceBlob are not implemented and not advertised
-// (CAS-SPLIT-01): the generated base class answers them UNIMPLEMENTED.
+// ContentAddressableStorage: FindMissingBlobs, BatchUpdateBlobs, BatchReadBlobs, GetTree and
+// the optional SplitBlob/SpliceBlob (shared/reapi/cas.md), which answer UNIMPLEMENTED when
+// turned off (CAS-SPLIT-01).
 
 #include "build/bazel/remote/execution/v2/remote_execution.grpc.pb.h"
 #include "server/cas.h"
 #include "server/policy.h"
+#include "server/split_splice.h"
 #include "server/tree_walker.h"
 
 namespace reference {
@@ -30,6 +31,14 @@ class CasService final
   grpc::ServerWriteReactor<build::bazel::remote::execution::v2::GetTreeResponse>* GetTree(
       grpc::CallbackServerContext* context,
       const build::bazel::remote::execution::v2::GetTreeRequest* request) override;
+  grpc::ServerUnaryReactor* SplitBlob(
+      grpc::CallbackServerContext* context,
+      const build::bazel::remote::execution::v2::SplitBlobRequest* request,
+      build::bazel::remote::execution::v2::SplitBlobResponse* response) override;
+  grpc::ServerUnaryReactor* SpliceBlob(
+      grpc::CallbackServerContext* context,
+      const build::bazel::remote::execution::v2::SpliceBlobRequest* request,
+      build::bazel::remote::execution::v2::SpliceBlobResponse* response) override;
 
  private:
   absl::Status find_missing(const build::bazel::remote::execution::v2::FindMissingBlobsRequest&,
@@ -48,6 +57,7 @@ class CasService final
   Cas& cas_;
   TreeCache tree_cache_;
   PageTokens page_tokens_;
+  SplitSplice split_splice_;
 };
 
 }  // namespace reference

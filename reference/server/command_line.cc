@@ -12,6 +12,8 @@ absl::StatusOr<ServerConfig> parse_command_line(int argc, const char* const* arg
   std::vector<std::string> functions;
   std::string batch_limit = "4032KiB";
   std::string receive_limit = "16MiB";
+  std::string blob_limit = "0";
+  bool no_split_splice = false;
 
   CLI::App app(
       "reference-server: a small, correct REAPI v2 storage server (CAS, ByteStream,\n"
@@ -44,6 +46,11 @@ absl::StatusOr<ServerConfig> parse_command_line(int argc, const char* const* arg
                  "Advertised max_batch_total_size_bytes for BatchUpdateBlobs/BatchReadBlobs");
   app.add_option("--max-receive-message-size", receive_limit,
                  "Largest gRPC message accepted (must exceed the batch size by 64KiB)");
+  app.add_option("--max-cas-blob-size", blob_limit,
+                 "Largest CAS blob accepted, advertised as max_cas_blob_size_bytes; larger "
+                 "uploads and splices are refused with INVALID_ARGUMENT (0: no limit)");
+  app.add_flag("--no-split-splice", no_split_splice,
+               "Neither serve nor advertise SplitBlob/SpliceBlob (they answer UNIMPLEMENTED)");
   app.add_option("--tree-cache-size", config.tree_cache_size,
                  "GetTree results to cache, by root (0 disables the cache)")
       ->check(CLI::NonNegativeNumber);
@@ -81,8 +88,15 @@ absl::StatusOr<ServerConfig> parse_command_line(int argc, const char* const* arg
   if (*receive > (std::int64_t{1} << 31) - 1) {
     return absl::InvalidArgumentError("--max-receive-message-size must be below 2GiB");
   }
+  auto blob = reapi::parse_byte_size(blob_limit);
+  if (!blob.ok()) {
+    return absl::InvalidArgumentError("--max-cas-blob-size: " +
+                                      std::string(blob.status().message()));
+  }
   config.max_batch_total_size_bytes = *batch;
   config.max_receive_message_size = *receive;
+  config.max_cas_blob_size_bytes = *blob;
+  config.split_splice = !no_split_splice;
   if (!functions.empty()) {
     config.digest_functions.clear();
     for (const std::string& f : functions) {

@@ -61,14 +61,20 @@ int run(int argc, char** argv) {
   for (auto fn : config->digest_functions) functions.emplace_back(reapi::name(fn));
   spdlog::info(
       "serving on {} | storage {} | instances {} | digest functions {} | read-only {} | "
-      "early return on existing blobs {} | batch limit {} | receive limit {} | tree cache {} "
-      "for {} min | pending uploads {} for {} min",
+      "early return on existing blobs {} | batch limit {} | receive limit {} | blob limit {} | "
+      "split/splice {} | tree cache {} for {} min | pending uploads {} for {} min",
       join(listening, false), storage_description, join(config->instances, true),
       join(functions, false), config->read_only ? "yes" : "no",
       config->disable_overwrite_early_return ? "off" : "on",
       reapi::format_byte_size(config->max_batch_total_size_bytes),
-      reapi::format_byte_size(config->max_receive_message_size), config->tree_cache_size,
-      config->tree_cache_ttl_minutes, config->max_pending_uploads,
+      reapi::format_byte_size(config->max_receive_message_size),
+      config->max_cas_blob_size_bytes > 0 ? reapi::format_byte_size(config->max_cas_blob_size_bytes)
+                                          : "none",
+      config->split_splice && !config->read_only
+          ? "on (FastCDC 2020, average " +
+                reapi::format_byte_size(config->fast_cdc_avg_chunk_size) + ")"
+          : "off",
+      config->tree_cache_size, config->tree_cache_ttl_minutes, config->max_pending_uploads,
       config->pending_upload_ttl_minutes);
   if (!config->port_file.empty()) {
     const std::string temp = config->port_file + ".tmp";

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "reapi/resource_name.h"
+#include "server/fast_cdc.h"
 
 namespace reference {
 namespace {
@@ -44,6 +45,14 @@ absl::StatusOr<Policy> Policy::create(const ServerConfig& config) {
     return absl::InvalidArgumentError(
         "the gRPC receive limit must exceed the batch limit by at least 64KiB for framing");
   }
+  if (config.max_cas_blob_size_bytes < 0) {
+    return absl::InvalidArgumentError("the blob size limit must not be negative (0: no limit)");
+  }
+  // The chunking parameters SplitBlob will use and advertise (a negative size is refused
+  // as the huge unsigned value it converts to).
+  auto chunker = FastCdc2020::for_reapi(static_cast<std::uint64_t>(config.fast_cdc_avg_chunk_size),
+                                        config.fast_cdc_seed);
+  if (!chunker.ok()) return chunker.status();
   return p;
 }
 
@@ -59,6 +68,14 @@ absl::Status Policy::check_instance(const std::string& instance) const {
 absl::Status Policy::check_writable(std::string_view what) const {
   if (!config_.read_only) return absl::OkStatus();
   return absl::PermissionDeniedError(std::string(what) + " refused: the server is read-only");
+}
+
+absl::Status Policy::check_blob_size(const reapi::Digest& digest) const {
+  const std::int64_t limit = config_.max_cas_blob_size_bytes;
+  if (limit <= 0 || digest.size_bytes <= limit) return absl::OkStatus();
+  return absl::InvalidArgumentError("blob " + digest.to_string() + " is over the " +
+                                    std::to_string(limit) +
+                                    " bytes this server accepts (max_cas_blob_size_bytes)");
 }
 
 absl::StatusOr<reapi::DigestFunction> Policy::resolve(int requested,

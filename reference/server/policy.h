@@ -28,6 +28,12 @@ class Policy {
   absl::Status check_instance(const std::string& instance) const;
   // PERMISSION_DENIED in read-only mode.
   absl::Status check_writable(std::string_view what) const;
+  // INVALID_ARGUMENT for a blob over the configured max_cas_blob_size_bytes (CAS-BUP-12,
+  // BS-WRITE-12), whichever way it would be stored.
+  absl::Status check_blob_size(const reapi::Digest& digest) const;
+  // Whether SplitBlob / SpliceBlob are served (and advertised): configured on and writable,
+  // since both store blobs (chunks, or the spliced blob).
+  bool split_splice_enabled() const { return config_.split_splice && !config_.read_only; }
 
   // The function a digest in a request is meant with: `requested` (the request's
   // digest_function field, 0 when unset) if set, else inferred from the hash length

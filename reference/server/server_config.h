@@ -26,6 +26,14 @@ struct ServerConfig {
   std::int64_t max_batch_total_size_bytes = (4 << 20) - (64 << 10);
   // Largest gRPC message the server accepts; above the batch limit plus framing.
   std::int64_t max_receive_message_size = 16 << 20;
+  // Largest CAS blob accepted, advertised as max_cas_blob_size_bytes (CAP-18); 0: no limit.
+  std::int64_t max_cas_blob_size_bytes = 0;
+  // SplitBlob / SpliceBlob (cas.md 5): served and advertised unless turned off (or read-only).
+  bool split_splice = true;
+  // The FastCDC 2020 parameters SplitBlob chunks with and advertises (CAP-20): the average
+  // chunk size, a power of two from 1 KiB to 1 MiB (REAPI recommends 512 KiB), and the seed.
+  std::int64_t fast_cdc_avg_chunk_size = 512 << 10;
+  std::uint32_t fast_cdc_seed = 0;
   // GetTree results cached per root (0 disables), and for how long.
   std::int64_t tree_cache_size = 256;
   double tree_cache_ttl_minutes = 60;

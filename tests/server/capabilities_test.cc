@@ -91,13 +91,12 @@ TEST_P(CapabilitiesTest, SymlinkStrategyIsAllowed) {
             v2::SymlinkAbsolutePathStrategy::ALLOWED);
 }
 
-// CAP-18, CAP-19: no per-blob limit, no split/splice advertised.
-TEST_P(CapabilitiesTest, NoBlobLimitAndNoSplitSplice) {
+// CAP-18: no per-blob limit unless configured (blob_size_limit_test.cc); CAP-19, CAP-20:
+// split/splice in split_splice_test.cc.
+TEST_P(CapabilitiesTest, NoBlobLimitByDefault) {
   v2::ServerCapabilities caps;
   ASSERT_TRUE(get_capabilities("", caps).ok());
   EXPECT_EQ(caps.cache_capabilities().max_cas_blob_size_bytes(), 0);
-  EXPECT_FALSE(caps.cache_capabilities().split_blob_support());
-  EXPECT_FALSE(caps.cache_capabilities().splice_blob_support());
 }
 
 // CAP-15, CAP-17: low 2.0.0 <= high, both major 2, no prerelease; deprecated <= low.
