@@ -440,7 +440,8 @@ Outcome compressors_usable(Context& ctx) {
   Outcome outcome = property(ctx, [&] {
     should(ctx, !identity_listed,
            "supported_compressors lists IDENTITY, which is implied and need not be listed");
-    const auto size = *rc::gen::inRange<std::int64_t>(16, 256 << 10);
+    const auto size =
+        *rc::gen::inRange<std::int64_t>(16, std::max<std::int64_t>(max_blob(ctx, 256 << 10), 17));
     const bool written_compressed = *rc::gen::arbitrary<bool>();
     const Blob blob = make_blob(ctx, size, true);
     if (written_compressed) {
@@ -476,8 +477,11 @@ Outcome batch_compressors_usable(Context& ctx) {
     return Outcome::skip("listed batch compressors (" + others +
                          ") are ones this suite cannot produce; it checks zstd");
   }
+  // One blob per call: within the batch limit as well as the blob limit.
+  const std::int64_t largest =
+      std::min(max_blob(ctx, 256 << 10), ctx.facts().effective_batch_limit());
   return property(ctx, [&] {
-    const auto size = *rc::gen::inRange<std::int64_t>(16, 256 << 10);
+    const auto size = *rc::gen::inRange<std::int64_t>(16, std::max<std::int64_t>(largest, 17));
     const Blob blob = make_blob(ctx, size, true);
     v2::BatchUpdateBlobsRequest request = batch_update_request(ctx, {blob});
     request.mutable_requests(0)->set_compressor(v2::Compressor::ZSTD);

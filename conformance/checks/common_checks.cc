@@ -139,8 +139,8 @@ void check_hash(Context& ctx, const v2::Digest& d, const std::string& where) {
 Outcome hashes_lowercase_hex(Context& ctx) {
   if (auto why = writes_refused(ctx)) return Outcome::skip(*why);
   return property(ctx, [&] {
-    const auto sizes = *rc::gen::container<std::vector<std::int64_t>>(*rc::gen::inRange(1, 5),
-                                                                      gen_small_size(64 << 10));
+    const auto sizes = *rc::gen::container<std::vector<std::int64_t>>(
+        *rc::gen::inRange(1, 5), gen_small_size(max_blob(ctx, 64 << 10)));
     const int absent_count = *rc::gen::inRange(1, 4);
     std::vector<Blob> blobs;
     for (std::int64_t s : sizes) blobs.push_back(make_blob(ctx, std::max<std::int64_t>(s, 16)));
@@ -307,7 +307,7 @@ constexpr std::array<Via, 5> kEveryVia{Via::find_missing, Via::batch_read, Via::
 Outcome rejects_malformed_hash(Context& ctx) {
   if (auto why = writes_refused(ctx)) return Outcome::skip(*why);
   return property(ctx, [&] {
-    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(4096), 16);
+    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(max_blob(ctx, 4096)), 16);
     const Malformed how =
         *rc::gen::element(Malformed::too_short, Malformed::too_long, Malformed::uppercase,
                           Malformed::non_hex, Malformed::empty);
@@ -386,7 +386,7 @@ void check_other_size(Context& ctx, Via via, const Blob& blob, const v2::Digest&
 Outcome size_is_part_of_digest(Context& ctx) {
   if (auto why = writes_refused(ctx)) return Outcome::skip(*why);
   return property(ctx, [&] {
-    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(64 << 10), 1);
+    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(max_blob(ctx, 64 << 10)), 1);
     const std::int64_t other = *rc::gen::element(size + 1, size - 1, size * 2, size + 1000);
     const Blob blob = make_blob(ctx, size);
     upload(ctx, {blob});
@@ -480,7 +480,7 @@ Outcome explicit_digest_function(Context& ctx) {
   const std::vector<DigestFunction> fns = hashable_functions(ctx);
   return property(ctx, [&] {
     const DigestFunction fn = *rc::gen::elementOf(fns);
-    const std::int64_t size = *gen_small_size(64 << 10);
+    const std::int64_t size = *gen_small_size(max_blob(ctx, 64 << 10));
     const std::string data = ctx.unique_bytes(static_cast<std::size_t>(size));
     const v2::Digest d = to_v2(reapi::digest_of(fn, data));
     const auto f = proto_of(fn);
@@ -513,7 +513,7 @@ Outcome digest_function_inferred_when_unset(Context& ctx) {
   return property(ctx, [&] {
     const DigestFunction fn = *rc::gen::elementOf(fns);
     const bool upload_unset = *rc::gen::arbitrary<bool>();
-    const std::int64_t size = *gen_small_size(64 << 10);
+    const std::int64_t size = *gen_small_size(max_blob(ctx, 64 << 10));
     const std::string data = ctx.unique_bytes(static_cast<std::size_t>(size));
     const v2::Digest d = to_v2(reapi::digest_of(fn, data));
     const auto unset = v2::DigestFunction::UNKNOWN;
@@ -943,7 +943,7 @@ Outcome request_metadata_accepted(Context& ctx) {
     const HeaderRpc rpc =
         *rc::gen::element(HeaderRpc::find_missing, HeaderRpc::batch_read, HeaderRpc::batch_update,
                           HeaderRpc::capabilities, HeaderRpc::read, HeaderRpc::write);
-    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(64 << 10), 16);
+    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(max_blob(ctx, 64 << 10)), 16);
     const Blob stored = make_blob(ctx, size);
     upload(ctx, {stored});
     const Headers headers{

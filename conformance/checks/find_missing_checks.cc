@@ -55,7 +55,7 @@ std::size_t draw_position(std::size_t n) {
 Outcome reports_exactly_absent(Context& ctx) {
   return property(ctx, [&] {
     const auto stored_sizes = *rc::gen::container<std::vector<std::int64_t>>(
-        *rc::gen::inRange(1, 6), gen_small_size(64 << 10));
+        *rc::gen::inRange(1, 6), gen_small_size(max_blob(ctx, 64 << 10)));
     const int absent_count = *rc::gen::inRange(0, 6);
     std::vector<Blob> stored;
     for (std::int64_t size : stored_sizes)
@@ -84,7 +84,7 @@ Outcome returns_only_requested(Context& ctx) {
   return property(ctx, [&] {
     const auto sizes =
         *rc::gen::container<std::vector<std::int64_t>>(*rc::gen::inRange(1, 11), gen_absent_size());
-    const auto stored_size = *gen_small_size(4096);
+    const auto stored_size = *gen_small_size(max_blob(ctx, 4096));
     const Blob stored = make_blob(ctx, std::max<std::int64_t>(stored_size, 16));
     upload(ctx, {stored});
     std::vector<v2::Digest> asked = absent_digests(ctx, sizes);
@@ -154,7 +154,7 @@ Outcome empty_blob_never_missing(Context& ctx) {
 // CAS-FMB-06: repeated digests get a consistent answer.
 Outcome duplicates_consistent(Context& ctx) {
   return property(ctx, [&] {
-    const auto size = *gen_small_size(64 << 10);
+    const auto size = *gen_small_size(max_blob(ctx, 64 << 10));
     const int stored_times = *rc::gen::inRange(1, 4);
     const int absent_times = *rc::gen::inRange(1, 4);
     const Blob stored = make_blob(ctx, std::max<std::int64_t>(size, 16));
@@ -207,7 +207,7 @@ Outcome rejects_malformed_digest(Context& ctx) {
 // CAS-FMB-09: the right hash with the wrong size is not the stored blob.
 Outcome wrong_size_is_missing(Context& ctx) {
   return property(ctx, [&] {
-    const auto size = *gen_small_size(64 << 10);
+    const auto size = *gen_small_size(max_blob(ctx, 64 << 10));
     const Blob stored = make_blob(ctx, size);
     upload(ctx, {stored});
     std::vector<std::int64_t> wrong = {size + 1, size * 2 + 1, size + kMiB};
