@@ -25,31 +25,6 @@ namespace {
 const char* const kNoUpdates =
     "the server advertises action_cache_update_capabilities.update_enabled = false";
 
-// Uploads blobs hashed with `fn`: the run's function through upload(), another one
-// through BatchUpdateBlobs with digest_function set (the blobs are small).
-void upload_with(Context& ctx, reapi::DigestFunction fn, const std::vector<Blob>& blobs) {
-  if (fn == ctx.function()) return upload(ctx, blobs);
-  std::vector<Blob> nonempty;
-  for (const Blob& b : blobs) {
-    if (!b.data.empty()) nonempty.push_back(b);
-  }
-  if (nonempty.empty()) return;
-  v2::BatchUpdateBlobsRequest request = batch_update_request(ctx, nonempty);
-  request.set_digest_function(proto_of(fn));
-  const auto reply = batch_update_raw(ctx, request);
-  const std::string what = " with digest_function " + std::string(reapi::name(fn));
-  if (reply.code() == grpc::StatusCode::PERMISSION_DENIED) {
-    skip_check("the server refused the upload this check needs (read-only?): " + reply.request +
-               what + " -> " + status_text(reply.status));
-  }
-  require(reply.ok(),
-          "preparing the check: " + reply.request + what + " -> " + status_text(reply.status));
-  for (const auto& r : reply.response.responses()) {
-    require(r.status().code() == 0, "preparing the check: " + reply.request + what + ": entry " +
-                                        brief(r.digest()) + " -> " + status_text(r.status()));
-  }
-}
-
 // --- fixtures ---
 
 struct ResultShape {
@@ -69,13 +44,15 @@ void showValue(const ResultShape& s, std::ostream& os) {
      << s.exit_code;
 }
 
-rc::Gen<ResultShape> gen_result_shape() {
-  return rc::gen::exec([] {
+// Output files of up to 4 KiB, within max_cas_blob_size_bytes (a larger one may be refused).
+rc::Gen<ResultShape> gen_result_shape(const Context& ctx) {
+  const int largest = static_cast<int>(std::max<std::int64_t>(max_blob(ctx, 4096), 17));
+  return rc::gen::exec([largest] {
     ResultShape s;
     const int files = *rc::gen::inRange(0, 4);
     for (int i = 0; i < files; ++i) {
-      s.file_sizes.push_back(
-          *rc::gen::weightedOneOf<int>({{1, rc::gen::just(0)}, {5, rc::gen::inRange(16, 4096)}}));
+      s.file_sizes.push_back(*rc::gen::weightedOneOf<int>(
+          {{1, rc::gen::just(0)}, {5, rc::gen::inRange(16, largest)}}));
     }
     s.directory = *rc::gen::arbitrary<bool>();
     s.symlink = *rc::gen::arbitrary<bool>();
@@ -252,7 +229,7 @@ bool is_empty_result(const v2::ActionResult& r) { return r.ByteSizeLong() == 0; 
 
 // Stores `f` (blobs first) and requires OK; returns the reply.
 Reply<v2::ActionResult> store(Context& ctx, const Fixture& f) {
-  upload_with(ctx, f.function, f.blobs());
+  upload(ctx, f.blobs(), f.function);
   auto reply = update_action_result(ctx, f.action, f.result);
   require(reply.ok(), reply.request + " (Action, Command and every referenced blob uploaded) -> " +
                           status_text(reply.status));
@@ -302,7 +279,7 @@ Outcome miss_not_found(Context& ctx) {
 Outcome store_then_fetch(Context& ctx) {
   if (!ctx.facts().update_enabled) return Outcome::skip(kNoUpdates);
   return property(ctx, [&] {
-    const Fixture f = make_fixture(ctx, *gen_result_shape());
+    const Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
     const auto up = store(ctx, f);
     if (is_empty_result(up.response)) {
       should(ctx, false,
@@ -326,7 +303,7 @@ Outcome normalised_result_equivalent(Context& ctx) {
   if (!ctx.facts().update_enabled) return Outcome::skip(kNoUpdates);
   int unchanged = 0, altered = 0;
   Outcome outcome = property(ctx, [&] {
-    Fixture f = make_fixture(ctx, *gen_result_shape());
+    Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
     // Metadata a server may fill or rewrite (AC-03); only the worker is compared.
     auto* meta = f.result.mutable_execution_metadata();
     const auto seconds = *rc::gen::inRange<std::int64_t>(1600000000, 1900000000);
@@ -336,7 +313,7 @@ Outcome normalised_result_equivalent(Context& ctx) {
     meta->mutable_execution_completed_timestamp()->set_seconds(seconds + 3);
     meta->mutable_worker_completed_timestamp()->set_seconds(seconds + 4);
     meta->mutable_virtual_execution_duration()->set_seconds(1);
-    upload_with(ctx, f.function, f.blobs());
+    upload(ctx, f.blobs(), f.function);
     const auto up = update_action_result(ctx, f.action, f.result);
     require_at(ctx, Level::must, up.ok(), up.request + " -> " + status_text(up.status));
     const auto got = get_action_result(ctx, f.action);
@@ -366,7 +343,7 @@ Outcome referenced_blobs_available(Context& ctx) {
   if (!ctx.facts().update_enabled) return Outcome::skip(kNoUpdates);
   return property(ctx, [&] {
     // A normal hit: everything it references is present.
-    const Fixture f = make_fixture(ctx, *gen_result_shape());
+    const Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
     store(ctx, f);
     const auto got = get_action_result(ctx, f.action);
     require(got.ok(), got.request + " (stored just before) -> " + status_text(got.status));
@@ -383,7 +360,7 @@ Outcome referenced_blobs_available(Context& ctx) {
     // A result referencing a blob nobody uploaded: a miss is expected (D1).
     const std::string where = *rc::gen::elementOf(
         std::vector<std::string>{"output file", "stdout", "output directory tree"});
-    ResultShape shape = *gen_result_shape();
+    ResultShape shape = *gen_result_shape(ctx);
     Fixture broken = make_fixture(ctx, shape);
     const v2::Digest gone = absent(ctx, 100);
     if (where == "output file") {
@@ -397,7 +374,7 @@ Outcome referenced_blobs_available(Context& ctx) {
       dir->set_path("out/never-uploaded");
       *dir->mutable_tree_digest() = gone;
     }
-    upload_with(ctx, broken.function, broken.blobs());
+    upload(ctx, broken.blobs(), broken.function);
     const auto up = update_action_result(ctx, broken.action, broken.result);
     if (!up.ok()) return;  // refused up front (AC-08 judges the code)
     const auto hit = get_action_result(ctx, broken.action);
@@ -437,7 +414,7 @@ Outcome inline_only_on_request(Context& ctx) {
   });
   if (big.verdict != Outcome::Verdict::passed) return big;
   return property(ctx, [&] {
-    const Fixture f = make_fixture(ctx, *gen_result_shape());
+    const Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
     store(ctx, f);
     const bool want_stdout = *rc::gen::arbitrary<bool>();
     const bool want_stderr = *rc::gen::arbitrary<bool>();
@@ -467,7 +444,7 @@ Outcome inline_only_on_request(Context& ctx) {
 Outcome inlined_data_correct(Context& ctx) {
   if (!ctx.facts().update_enabled) return Outcome::skip(kNoUpdates);
   return property(ctx, [&] {
-    const Fixture f = make_fixture(ctx, *gen_result_shape());
+    const Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
     store(ctx, f);
     std::vector<std::string> paths;
     for (const auto& file : f.result.output_files()) paths.push_back(file.path());
@@ -494,7 +471,7 @@ Outcome inlined_data_correct(Context& ctx) {
 Outcome update_matches_capability(Context& ctx) {
   if (ctx.facts().update_enabled) {
     return property(ctx, [&] {
-      const Fixture f = make_fixture(ctx, *gen_result_shape());
+      const Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
       store(ctx, f);  // requires OK: updates are advertised as enabled
     });
   }
@@ -520,7 +497,7 @@ Outcome precondition_codes(Context& ctx) {
     const std::string variant = *rc::gen::elementOf(
         std::vector<std::string>{"Action never uploaded", "Command never uploaded",
                                  "output file never uploaded", "stdout never uploaded"});
-    Fixture f = make_fixture(ctx, *gen_result_shape());
+    Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
     std::vector<Blob> blobs = f.outputs;
     if (variant != "Action never uploaded") blobs.push_back(f.action_blob);
     if (variant != "Command never uploaded") blobs.push_back(f.command_blob);
@@ -531,7 +508,7 @@ Outcome precondition_codes(Context& ctx) {
     } else if (variant == "stdout never uploaded") {
       *f.result.mutable_stdout_digest() = absent(ctx, 64);
     }
-    upload_with(ctx, f.function, blobs);
+    upload(ctx, blobs, f.function);
     const auto up = update_action_result(ctx, f.action, f.result);
     require_at(ctx, Level::must, up.ok() || up.code() == grpc::StatusCode::FAILED_PRECONDITION,
                up.request + " (" + variant + ") -> " + status_text(up.status) +
@@ -556,8 +533,8 @@ Outcome rejects_invalid_update(Context& ctx) {
         std::vector<std::string>{"action_digest unset", "action_result unset",
                                  "malformed action_digest", "malformed digest in the result"});
     const std::string kind = *rc::gen::elementOf(kMalformedKinds);
-    Fixture f = make_fixture(ctx, *gen_result_shape());
-    upload_with(ctx, f.function, f.blobs());
+    Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
+    upload(ctx, f.blobs(), f.function);
     v2::UpdateActionResultRequest request;
     request.set_instance_name(ctx.instance());
     request.set_digest_function(ctx.function_proto());
@@ -619,8 +596,8 @@ Outcome digest_function_field(Context& ctx) {
     const bool may_unset = inferred && *inferred == fn;
     const bool update_explicit = !may_unset || *rc::gen::arbitrary<bool>();
     const bool get_explicit = !may_unset || *rc::gen::arbitrary<bool>();
-    const Fixture f = make_fixture(ctx, *gen_result_shape(), fn);
-    upload_with(ctx, fn, f.blobs());
+    const Fixture f = make_fixture(ctx, *gen_result_shape(ctx), fn);
+    upload(ctx, f.blobs(), fn);
     const std::string name(reapi::name(fn));
     auto field = [&](bool set) { return set ? proto_of(fn) : v2::DigestFunction::UNKNOWN; };
 
@@ -659,8 +636,8 @@ Outcome accepts_cache_priority(Context& ctx) {
       const auto range = *rc::gen::elementOf(ranges);
       priority = *rc::gen::inRange<std::int64_t>(range.first, range.second + 1);
     }
-    const Fixture f = make_fixture(ctx, *gen_result_shape());
-    upload_with(ctx, f.function, f.blobs());
+    const Fixture f = make_fixture(ctx, *gen_result_shape(ctx));
+    upload(ctx, f.blobs(), f.function);
     v2::UpdateActionResultRequest request;
     request.set_instance_name(ctx.instance());
     request.set_digest_function(ctx.function_proto());
@@ -679,8 +656,8 @@ Outcome overwrite_whole_result(Context& ctx) {
   if (!ctx.facts().update_enabled) return Outcome::skip(kNoUpdates);
   int later = 0, first = 0;
   Outcome outcome = property(ctx, [&] {
-    const Fixture one = make_fixture(ctx, *gen_result_shape());
-    ResultShape shape2 = *gen_result_shape();
+    const Fixture one = make_fixture(ctx, *gen_result_shape(ctx));
+    ResultShape shape2 = *gen_result_shape(ctx);
     Fixture two = make_fixture(ctx, shape2);
     // The same action, a different result: other blobs, another exit code, one more file.
     two.action = one.action;
@@ -690,8 +667,8 @@ Outcome overwrite_whole_result(Context& ctx) {
     const Blob b = blob_with(two.function, ctx.unique_bytes(32));
     *marker->mutable_digest() = b.digest;
     two.outputs.push_back(b);
-    upload_with(ctx, one.function, one.blobs());
-    upload_with(ctx, two.function, two.outputs);
+    upload(ctx, one.blobs(), one.function);
+    upload(ctx, two.outputs, two.function);
     const auto up1 = update_action_result(ctx, one.action, one.result);
     require_at(ctx, Level::must, up1.ok(), up1.request + " -> " + status_text(up1.status));
     const auto up2 = update_action_result(ctx, one.action, two.result);

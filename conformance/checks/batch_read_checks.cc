@@ -90,7 +90,7 @@ std::vector<Blob> stored_blobs(Context& ctx, const std::vector<std::int64_t>& si
 // that no request of these checks (at most 9 entries) goes over the limit; never over
 // max_cas_blob_size_bytes, which the server may enforce on upload.
 rc::Gen<std::int64_t> gen_entry_size(const Context& ctx, std::int64_t max) {
-  return gen_small_size(std::min(max_blob(ctx, max), ctx.facts().effective_batch_limit() / 16));
+  return gen_small_size(std::min(max_blob(ctx, max), batch_capacity(ctx) / 16));
 }
 
 rc::Gen<std::vector<std::int64_t>> gen_sizes(const Context& ctx, int min_count, int max_count,
@@ -390,7 +390,8 @@ Outcome wrong_size_not_returned(Context& ctx) {
 Outcome rejects_malformed_digest(Context& ctx) {
   return property(ctx, [&] {
     const int kind = *gen_malformed_kind();
-    const auto size = *gen_entry_size(ctx, 16 << 10);
+    // size + 1 within max_cas_blob_size_bytes too.
+    const auto size = std::min(*gen_entry_size(ctx, 16 << 10), max_blob(ctx) - 1);
     const std::vector<Blob> stored = stored_blobs(ctx, {size, size + 1});
     const Blob& good = stored[0];
     // Malformed forms of another stored blob's digest: a lenient server could find it.

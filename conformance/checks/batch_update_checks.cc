@@ -105,7 +105,7 @@ rc::Gen<int> gen_mismatch_kind() { return rc::gen::inRange(0, 4); }
 // Sizes for blobs batched several to a call: up to `max`, a tenth of the batch limit, and
 // never over max_cas_blob_size_bytes (a larger blob may be refused for itself, CAS-BUP-12).
 rc::Gen<std::int64_t> gen_entry_size(const Context& ctx, std::int64_t max) {
-  return gen_small_size(std::min(max_blob(ctx, max), ctx.facts().effective_batch_limit() / 10));
+  return gen_small_size(std::min(max_blob(ctx, max), batch_capacity(ctx) / 10));
 }
 
 // Entries a batch of the limit's size may be split into: few enough that their framing
@@ -321,7 +321,9 @@ Outcome reupload_succeeds(Context& ctx) {
     const Blob blob = make_blob(ctx, size);
     for (int round = 1; round <= 2; ++round) {
       std::vector<Blob> entries = {blob};
-      if (round == 2 && with_new) entries.push_back(make_blob(ctx, 100));
+      // A new blob alongside, the two within the batch limit.
+      if (round == 2 && with_new)
+        entries.push_back(make_blob(ctx, std::min<std::int64_t>(100, batch_capacity(ctx) / 2)));
       auto reply = batch_update(ctx, entries);
       const std::string sent = reply.request + " (upload " + std::to_string(round) + " of 2)";
       require(reply.ok(), sent + " -> " + status_text(reply.status));
@@ -485,14 +487,14 @@ Outcome rejects_unadvertised_compressor(Context& ctx) {
 Outcome rejects_blob_over_max_size(Context& ctx) {
   const std::int64_t max = ctx.facts().max_cas_blob_size_bytes;
   if (max <= 0) return Outcome::skip("the server advertises no max_cas_blob_size_bytes");
-  if (max + 1 > ctx.facts().effective_batch_limit() - 1024)
+  if (!fits_batch(ctx, max + 1))
     return Outcome::skip("max_cas_blob_size_bytes (" + std::to_string(max) +
                          ") is not below the batch limit; a larger blob cannot be batched");
   return property(
       ctx,
       [&] {
         const std::int64_t over = *rc::gen::elementOf(std::vector<std::int64_t>{1, 2, 1024});
-        const std::int64_t size = std::min(max + over, ctx.facts().effective_batch_limit() - 1024);
+        const std::int64_t size = std::min(max + over, batch_capacity(ctx));
         const Blob blob = make_blob(ctx, size);
         auto reply = batch_update(ctx, {blob});
         const std::string sent = reply.request + " (" + std::to_string(size) +

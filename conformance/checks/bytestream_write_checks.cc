@@ -252,7 +252,8 @@ Reupload reupload(Context& ctx, const std::string& name, const std::string& data
     out.result = send(ctx, name, std::string_view(data).substr(0, out.sent), {}, 0, false);
     return out;
   }
-  const auto pieces = *gen_pieces(static_cast<std::int64_t>(data.size()), 64 << 10);
+  const auto pieces = *gen_pieces(static_cast<std::int64_t>(data.size()),
+                                  std::min<std::int64_t>(ctx.chunk_size(), 64 << 10));
   out.sent = static_cast<std::int64_t>(data.size());
   out.result = send(ctx, name, data, pieces);
   out.result.request += " in pieces " + pieces_text(pieces);
@@ -425,7 +426,9 @@ Outcome no_messages_after_finish(Context& ctx) {
     const std::string kind =
         *rc::gen::element<std::string>("empty", "data", "finish again", "whole blob again");
     const bool repeat = kind == "whole blob again";
-    const Blob blob = fresh_blob(ctx, 256 << 10);
+    // Repeated whole, the blob is one message: no larger than the server takes in one.
+    const Blob blob =
+        fresh_blob(ctx, repeat ? std::min<std::int64_t>(ctx.chunk_size(), 256 << 10) : 256 << 10);
     const std::int64_t size = blob.digest.size_bytes();
     const auto pieces = *gen_pieces(size, ctx.chunk_size());
     auto requests = requests_for(upload_name(ctx, blob.digest), blob.data, pieces, 0, true);

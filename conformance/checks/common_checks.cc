@@ -135,13 +135,28 @@ void check_hash(Context& ctx, const v2::Digest& d, const std::string& where) {
                       " (" + std::string(reapi::name(ctx.function())) + ")");
 }
 
+// The most blobs and absent digests hashes_lowercase_hex puts in one batch call, and the
+// bytes the absent ones count toward the batch limit (sizes 100 to 102).
+constexpr int kMaxHexBlobs = 4;
+constexpr int kMaxHexAbsent = 3;
+constexpr std::int64_t kHexAbsentBytes = 303;
+
 // Every digest the server sends back is lowercase hex of the function's length.
 Outcome hashes_lowercase_hex(Context& ctx) {
   if (auto why = writes_refused(ctx)) return Outcome::skip(*why);
+  // The blobs go up in one BatchUpdateBlobs and are read back with the absent digests in one
+  // BatchReadBlobs: together within the batch limit.
+  const std::int64_t each =
+      std::min(max_blob(ctx, 64 << 10), (batch_capacity(ctx) - kHexAbsentBytes) / kMaxHexBlobs);
+  if (each < 16) {
+    return Outcome::skip("the batch limit of " + std::to_string(batch_capacity(ctx)) +
+                         " bytes cannot hold the blobs of 16 bytes or more (unique to this run) "
+                         "and absent digests this check asks for in one call");
+  }
   return property(ctx, [&] {
     const auto sizes = *rc::gen::container<std::vector<std::int64_t>>(
-        *rc::gen::inRange(1, 5), gen_small_size(max_blob(ctx, 64 << 10)));
-    const int absent_count = *rc::gen::inRange(1, 4);
+        *rc::gen::inRange(1, kMaxHexBlobs + 1), gen_small_size(each));
+    const int absent_count = *rc::gen::inRange(1, kMaxHexAbsent + 1);
     std::vector<Blob> blobs;
     for (std::int64_t s : sizes) blobs.push_back(make_blob(ctx, std::max<std::int64_t>(s, 16)));
     std::vector<v2::Digest> asked;
@@ -307,7 +322,9 @@ constexpr std::array<Via, 5> kEveryVia{Via::find_missing, Via::batch_read, Via::
 Outcome rejects_malformed_hash(Context& ctx) {
   if (auto why = writes_refused(ctx)) return Outcome::skip(*why);
   return property(ctx, [&] {
-    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(max_blob(ctx, 4096)), 16);
+    // Within the batch limit, so a batch call can only refuse the blob for its hash.
+    const std::int64_t size =
+        std::max<std::int64_t>(*gen_small_size(max_batch_blob(ctx, 4096)), 16);
     const Malformed how =
         *rc::gen::element(Malformed::too_short, Malformed::too_long, Malformed::uppercase,
                           Malformed::non_hex, Malformed::empty);
@@ -386,7 +403,9 @@ void check_other_size(Context& ctx, Via via, const Blob& blob, const v2::Digest&
 Outcome size_is_part_of_digest(Context& ctx) {
   if (auto why = writes_refused(ctx)) return Outcome::skip(*why);
   return property(ctx, [&] {
-    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(max_blob(ctx, 64 << 10)), 1);
+    // Within the batch limit, so BatchUpdateBlobs judges the data, not its amount.
+    const std::int64_t size =
+        std::max<std::int64_t>(*gen_small_size(max_batch_blob(ctx, 64 << 10)), 1);
     const std::int64_t other = *rc::gen::element(size + 1, size - 1, size * 2, size + 1000);
     const Blob blob = make_blob(ctx, size);
     upload(ctx, {blob});
@@ -480,7 +499,8 @@ Outcome explicit_digest_function(Context& ctx) {
   const std::vector<DigestFunction> fns = hashable_functions(ctx);
   return property(ctx, [&] {
     const DigestFunction fn = *rc::gen::elementOf(fns);
-    const std::int64_t size = *gen_small_size(max_blob(ctx, 64 << 10));
+    // The batch calls carry the digest_function on trial: the blob fits one.
+    const std::int64_t size = *gen_small_size(max_batch_blob(ctx, 64 << 10));
     const std::string data = ctx.unique_bytes(static_cast<std::size_t>(size));
     const v2::Digest d = to_v2(reapi::digest_of(fn, data));
     const auto f = proto_of(fn);
@@ -513,7 +533,8 @@ Outcome digest_function_inferred_when_unset(Context& ctx) {
   return property(ctx, [&] {
     const DigestFunction fn = *rc::gen::elementOf(fns);
     const bool upload_unset = *rc::gen::arbitrary<bool>();
-    const std::int64_t size = *gen_small_size(max_blob(ctx, 64 << 10));
+    // The batch calls carry the digest_function on trial (or leave it unset): the blob fits one.
+    const std::int64_t size = *gen_small_size(max_batch_blob(ctx, 64 << 10));
     const std::string data = ctx.unique_bytes(static_cast<std::size_t>(size));
     const v2::Digest d = to_v2(reapi::digest_of(fn, data));
     const auto unset = v2::DigestFunction::UNKNOWN;
@@ -691,7 +712,7 @@ Outcome instance_name_consistent(Context& ctx) {
     require(r.status.ok() && r.data == blob.data, r.request + " -> " + status_text(r.status) +
                                                       ", " + first_difference(r.data, blob.data) +
                                                       where);
-    if (size <= ctx.facts().effective_batch_limit() - 1024) {
+    if (fits_batch(ctx, size)) {
       const auto br = batch_read(ctx, {blob.digest});
       require(batch_code(br) == kOk && br.response.responses(0).data() == blob.data,
               batch_text(br) + where);
@@ -840,22 +861,31 @@ Seen read_with(Context& ctx, const Headers& headers, const std::string& name, st
   return {s.error_code(), data, "Read " + name + " -> " + status_text(s)};
 }
 
+// The upload goes in messages of chunk_size(), as every Write of the suite, never over what
+// the server may receive in one.
 Seen write_with(Context& ctx, const Headers& headers, const std::string& name,
                 const std::string& data) {
   bs::WriteResponse response;
-  const grpc::Status s = with_headers(ctx, headers, static_cast<std::int64_t>(data.size()),
-                                      [&](grpc::ClientContext& c) {
-                                        auto writer = ctx.bytestream().Write(&c, &response);
-                                        bs::WriteRequest r;
-                                        r.set_resource_name(name);
-                                        r.set_data(data);
-                                        r.set_finish_write(true);
-                                        writer->Write(r);
-                                        writer->WritesDone();
-                                        return writer->Finish();
-                                      });
+  const auto size = static_cast<std::int64_t>(data.size());
+  const std::int64_t chunk = ctx.chunk_size();
+  int messages = 0;
+  const grpc::Status s = with_headers(ctx, headers, size, [&](grpc::ClientContext& c) {
+    auto writer = ctx.bytestream().Write(&c, &response);
+    for (std::int64_t at = 0; at < size || messages == 0; at += chunk) {
+      bs::WriteRequest r;
+      if (at == 0) r.set_resource_name(name);
+      r.set_write_offset(at);
+      r.set_data(data.substr(static_cast<std::size_t>(at), static_cast<std::size_t>(chunk)));
+      r.set_finish_write(at + chunk >= size);
+      ++messages;
+      if (!writer->Write(r)) break;
+    }
+    writer->WritesDone();
+    return writer->Finish();
+  });
   return {s.error_code(), s.ok() ? std::to_string(response.committed_size()) : "",
-          "Write " + name + " of " + std::to_string(data.size()) + " bytes -> " + status_text(s) +
+          "Write " + name + " of " + std::to_string(size) + " bytes in " +
+              std::to_string(messages) + " message(s) -> " + status_text(s) +
               (s.ok() ? ", committed_size " + std::to_string(response.committed_size()) : "")};
 }
 
@@ -943,7 +973,10 @@ Outcome request_metadata_accepted(Context& ctx) {
     const HeaderRpc rpc =
         *rc::gen::element(HeaderRpc::find_missing, HeaderRpc::batch_read, HeaderRpc::batch_update,
                           HeaderRpc::capabilities, HeaderRpc::read, HeaderRpc::write);
-    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(max_blob(ctx, 64 << 10)), 16);
+    // A batch call gets blobs within the batch limit, or both answers would be that refusal.
+    const bool batch = rpc == HeaderRpc::batch_read || rpc == HeaderRpc::batch_update;
+    const std::int64_t largest = batch ? max_batch_blob(ctx, 64 << 10) : max_blob(ctx, 64 << 10);
+    const std::int64_t size = std::max<std::int64_t>(*gen_small_size(largest), 16);
     const Blob stored = make_blob(ctx, size);
     upload(ctx, {stored});
     const Headers headers{

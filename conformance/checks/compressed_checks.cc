@@ -96,7 +96,7 @@ void showValue(Form f, std::ostream& os) { os << form_name(f); }
 std::string store(Context& ctx, const Blob& blob, Form form) {
   const std::int64_t size = blob.digest.size_bytes();
   // The batch limit counts uncompressed bytes (cas.md N3); larger blobs go by ByteStream.
-  if (form == Form::batch_zstd && size > ctx.facts().effective_batch_limit() - 1024) {
+  if (form == Form::batch_zstd && !fits_batch(ctx, size)) {
     form = Form::bytestream_zstd;
   }
   switch (form) {

@@ -115,12 +115,12 @@ Outcome concurrent_uploads_same_blob(Context& ctx) {
   const bool batch_zstd = ctx.facts().advertises_batch_compressor(v2::Compressor::ZSTD);
   return property(ctx, [&] {
     const std::int64_t size = std::max(*gen_blob_size(ctx, 2 * kMiB), kFreshText);
-    const bool fits_batch = size <= ctx.facts().effective_batch_limit() - 1024;
+    const bool batchable = fits_batch(ctx, size);
     std::vector<Way> streams{Way::bytestream};
     if (zstd) streams.push_back(Way::bytestream_zstd);
     std::vector<Way> all = streams;
-    if (fits_batch) all.push_back(Way::batch);
-    if (fits_batch && batch_zstd) all.push_back(Way::batch_zstd);
+    if (batchable) all.push_back(Way::batch);
+    if (batchable && batch_zstd) all.push_back(Way::batch_zstd);
     // At least two ByteStream uploads race; the others may be anything.
     std::vector<Way> ways{Way::bytestream, *rc::gen::elementOf(streams), *rc::gen::elementOf(all),
                           *rc::gen::elementOf(all)};
@@ -136,7 +136,8 @@ Outcome concurrent_uploads_same_blob(Context& ctx) {
       // Many small messages keep each stream open while the others start.
       u.pieces = *gen_pieces(
           static_cast<std::int64_t>(u.body.size()),
-          std::clamp<std::int64_t>(static_cast<std::int64_t>(u.body.size()) / 8, 1, 256 << 10));
+          std::clamp<std::int64_t>(static_cast<std::int64_t>(u.body.size()) / 8, 1,
+                                   std::min<std::int64_t>(ctx.chunk_size(), 256 << 10)));
       uploads.push_back(std::move(u));
     }
     std::vector<Sent> results(uploads.size());
@@ -234,7 +235,7 @@ Outcome no_partial_reads_during_upload(Context& ctx) {
     const auto pieces = *gen_pieces(size, std::clamp<std::int64_t>(size / 4, 1, ctx.chunk_size()));
     std::vector<Look> looks{Look::bytestream};
     if (zstd) looks.push_back(Look::bytestream_zstd);
-    if (size <= ctx.facts().effective_batch_limit() - 1024) looks.push_back(Look::batch);
+    if (fits_batch(ctx, size)) looks.push_back(Look::batch);
     const std::vector<Look> readers{Look::bytestream, *rc::gen::elementOf(looks),
                                     *rc::gen::elementOf(looks)};
     const Blob blob = make_blob(ctx, size, /*text=*/true);
@@ -292,8 +293,7 @@ Outcome find_missing_during_uploads(Context& ctx) {
   // Some blobs go by BatchUpdateBlobs, one to a call: none over the batch limit.
   return property(ctx, [&] {
     const auto sizes = *rc::gen::container<std::vector<std::int64_t>>(
-        *rc::gen::inRange(4, 13),
-        gen_small_size(std::min(max_blob(ctx, 256 << 10), ctx.facts().effective_batch_limit())));
+        *rc::gen::inRange(4, 13), gen_small_size(max_batch_blob(ctx, 256 << 10)));
     std::vector<Blob> blobs;
     std::vector<Upload> uploads;
     for (std::int64_t size : sizes) {

@@ -530,23 +530,7 @@ Outcome uses_request_digest_function(Context& ctx) {
     const TreeShape shape = *gen_tree_shape({.max_dirs = 16});
     const int page_size = *gen_page_size(shape.dirs.size());
     const BuiltTree tree = build_tree(ctx, shape, fn);
-    if (!tree.uploads.empty()) {
-      v2::BatchUpdateBlobsRequest up = batch_update_request(ctx, tree.uploads);
-      up.set_digest_function(static_cast<v2::DigestFunction::Value>(static_cast<int>(fn)));
-      const auto reply = batch_update_raw(ctx, up);
-      if (reply.code() == grpc::StatusCode::PERMISSION_DENIED) {
-        skip_check("the server refused the upload this check needs (read-only?): " + reply.request +
-                   " -> " + status_text(reply.status));
-      }
-      require(reply.ok(), "preparing the check: " + reply.request + " with digest_function " +
-                              std::string(reapi::name(fn)) + " -> " + status_text(reply.status));
-      for (const auto& r : reply.response.responses()) {
-        require(r.status().code() == 0, "preparing the check: " + reply.request +
-                                            " with digest_function " +
-                                            std::string(reapi::name(fn)) + ": entry " +
-                                            brief(r.digest()) + " -> " + status_text(r.status()));
-      }
-    }
+    upload(ctx, tree.uploads, fn);
     v2::GetTreeRequest request = tree_request(ctx, tree.root, page_size);
     request.set_digest_function(explicit_field
                                     ? static_cast<v2::DigestFunction::Value>(static_cast<int>(fn))

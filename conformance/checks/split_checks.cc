@@ -68,7 +68,7 @@ v2::SpliceBlobRequest splice_request(Context& ctx, const v2::Digest& blob,
 std::vector<std::string> fetch_all(Context& ctx, const std::vector<v2::Digest>& digests,
                                    const std::string& before) {
   std::vector<std::string> out(digests.size());
-  const std::int64_t limit = ctx.facts().effective_batch_limit() - 1024;
+  const std::int64_t limit = batch_capacity(ctx);
   std::vector<std::size_t> batch;
   std::int64_t bytes = 0;
   auto flush = [&] {

@@ -35,14 +35,86 @@ std::string digests_text(const std::vector<v2::Digest>& digests) {
   return out + "]";
 }
 
-reapi::BlobResourceName blob_name(Context& ctx, const v2::Digest& digest, reapi::Compressor c) {
+reapi::BlobResourceName blob_name(Context& ctx, const v2::Digest& digest, reapi::Compressor c,
+                                  std::optional<reapi::DigestFunction> fn = std::nullopt) {
+  const reapi::DigestFunction function = fn.value_or(ctx.function());
   reapi::BlobResourceName name;
   name.instance_name = ctx.instance();
   name.compressor = c;
   // The function is spelled out only where it cannot be inferred from the hash length.
-  if (!reapi::is_inferred_from_length(ctx.function())) name.digest_function = ctx.function();
+  if (!reapi::is_inferred_from_length(function)) name.digest_function = function;
   name.digest = reapi::from_proto(digest);
   return name;
+}
+
+// " with digest_function NAME" when `fn` is not the run's function, for messages.
+std::string function_text(const Context& ctx, std::optional<reapi::DigestFunction> fn) {
+  if (!fn || *fn == ctx.function()) return "";
+  return " with digest_function " + std::string(reapi::name(*fn));
+}
+
+// Requires every entry of a fixture's BatchUpdateBlobs stored; PERMISSION_DENIED skips the
+// check (a read-only server).
+void require_stored(const Reply<v2::BatchUpdateBlobsResponse>& reply, const std::string& as) {
+  if (reply.code() == grpc::StatusCode::PERMISSION_DENIED) {
+    skip_check("the server refused the upload this check needs (read-only?): " + reply.request +
+               as + " -> " + status_text(reply.status));
+  }
+  require(reply.ok(),
+          "preparing the check: " + reply.request + as + " -> " + status_text(reply.status));
+  for (const auto& r : reply.response.responses()) {
+    require(r.status().code() == 0, "preparing the check: " + reply.request + as + ": entry " +
+                                        brief(r.digest()) + " -> " + status_text(r.status()));
+  }
+}
+
+// A blob over the advertised max_cas_blob_size_bytes may be refused (CAS-BUP-12, BS-WRITE-12):
+// a check whose fixture needs one (a large Directory under a small limit) cannot run there.
+void skip_unless_storable(const Context& ctx, const Blob& blob) {
+  const std::int64_t limit = ctx.facts().max_cas_blob_size_bytes;
+  if (limit <= 0 || blob.digest.size_bytes() <= limit) return;
+  skip_check("the check needs to store the " + std::to_string(blob.digest.size_bytes()) +
+             "-byte blob " + brief(blob.digest) +
+             ", over the advertised max_cas_blob_size_bytes of " + std::to_string(limit));
+}
+
+ReadBack batch_read_back(Context& ctx, const v2::Digest& digest,
+                         std::optional<reapi::DigestFunction> fn) {
+  v2::BatchReadBlobsRequest request;
+  request.set_instance_name(ctx.instance());
+  request.set_digest_function(proto_of(fn.value_or(ctx.function())));
+  *request.add_digests() = digest;
+  const auto reply = batch_read_raw(ctx, request);
+  ReadBack out;
+  out.text = reply.request + function_text(ctx, fn) + " -> " + status_text(reply.status);
+  if (!reply.ok()) return out;
+  if (reply.response.responses_size() != 1) {
+    out.text += " with " + std::to_string(reply.response.responses_size()) + " entries";
+    return out;
+  }
+  const auto& entry = reply.response.responses(0);
+  out.text += ", entry " + status_text(entry.status());
+  // Nothing was offered as acceptable, so the data must come uncompressed.
+  if (entry.compressor() != v2::Compressor::IDENTITY) {
+    out.text += " compressed as " + v2::Compressor::Value_Name(entry.compressor()) +
+                ", though no compressor was acceptable";
+    return out;
+  }
+  out.ok = entry.status().code() == 0;
+  out.data = entry.data();
+  return out;
+}
+
+ReadBack bytestream_read_back(Context& ctx, const v2::Digest& digest,
+                              std::optional<reapi::DigestFunction> fn) {
+  const std::string name =
+      reapi::format_read_resource_name(blob_name(ctx, digest, reapi::Compressor::identity, fn));
+  ReadResult r = read(ctx, name);
+  ReadBack out;
+  out.text = r.request + " -> " + status_text(r.status);
+  out.ok = r.status.ok();
+  out.data = std::move(r.data);
+  return out;
 }
 
 }  // namespace
@@ -223,37 +295,44 @@ TreeWalk get_tree_all(Context& ctx, const v2::Digest& root, int page_size, int m
   }
 }
 
-void upload(Context& ctx, const std::vector<Blob>& blobs) {
-  if (blobs.empty()) return;
-  // Keep each call within the batch limit and within what this client may send.
-  const std::int64_t limit = std::min(ctx.facts().effective_batch_limit(),
-                                      ctx.session().target().max_message_size() - (64 << 10));
+std::int64_t batch_capacity(const Context& ctx) {
+  // Framing room under this client's own message limit, as the server leaves above its (N3).
+  return std::min(ctx.facts().effective_batch_limit(),
+                  ctx.session().target().max_message_size() - (64 << 10));
+}
+
+bool fits_batch(const Context& ctx, std::int64_t bytes) { return bytes <= batch_capacity(ctx); }
+
+std::int64_t max_batch_blob(const Context& ctx, std::int64_t cap) {
+  return std::min(max_blob(ctx, cap), batch_capacity(ctx));
+}
+
+// Entries per fixture batch: few enough that their framing stays well within the 64 KiB a
+// server leaves above its batch limit (cas.md N3).
+constexpr std::size_t kMaxBatchEntries = 256;
+
+void upload(Context& ctx, const std::vector<Blob>& blobs, std::optional<reapi::DigestFunction> fn) {
+  for (const Blob& b : blobs) skip_unless_storable(ctx, b);
+  const std::string as = function_text(ctx, fn);
   std::vector<Blob> batch;
   std::int64_t bytes = 0;
   auto flush = [&] {
     if (batch.empty()) return;
-    auto reply = batch_update(ctx, batch);
-    if (reply.code() == grpc::StatusCode::PERMISSION_DENIED) {
-      skip_check("the server refused the upload this check needs (read-only?): " + reply.request +
-                 " -> " + status_text(reply.status));
-    }
-    require(reply.ok(),
-            "preparing the check: " + reply.request + " -> " + status_text(reply.status));
-    for (const auto& r : reply.response.responses()) {
-      require(r.status().code() == 0, "preparing the check: " + reply.request + ": entry " +
-                                          brief(r.digest()) + " -> " + status_text(r.status()));
-    }
+    v2::BatchUpdateBlobsRequest request = batch_update_request(ctx, batch);
+    if (fn) request.set_digest_function(proto_of(*fn));
+    require_stored(batch_update_raw(ctx, request), as);
     batch.clear();
     bytes = 0;
   };
   for (const Blob& b : blobs) {
-    if (b.digest.size_bytes() > limit - 1024) {
-      upload_bytestream(ctx, b);
+    const std::int64_t size = b.digest.size_bytes();
+    if (!fits_batch(ctx, size)) {
+      upload_bytestream(ctx, b, fn);
       continue;
     }
-    if (bytes + b.digest.size_bytes() > limit - 1024 || batch.size() >= 1000) flush();
+    if (!fits_batch(ctx, bytes + size) || batch.size() >= kMaxBatchEntries) flush();
     batch.push_back(b);
-    bytes += b.digest.size_bytes() + 100;
+    bytes += size;
   }
   flush();
 }
@@ -379,13 +458,22 @@ WriteResult write_raw(Context& ctx, const std::vector<bs::WriteRequest>& request
   return out;
 }
 
-void upload_bytestream(Context& ctx, const Blob& blob) {
-  const WriteResult w = write(ctx, upload_name(ctx, blob.digest), blob.data);
+void upload_bytestream(Context& ctx, const Blob& blob, std::optional<reapi::DigestFunction> fn) {
+  skip_unless_storable(ctx, blob);
+  reapi::BlobResourceName name = blob_name(ctx, blob.digest, reapi::Compressor::identity, fn);
+  name.upload_id = ctx.uuid();
+  const WriteResult w = write(ctx, reapi::format_write_resource_name(name), blob.data);
   if (w.status.error_code() == grpc::StatusCode::PERMISSION_DENIED) {
     skip_check("the server refused the upload this check needs (read-only?): " + w.request +
                " -> " + status_text(w.status));
   }
   require(w.status.ok(), "preparing the check: " + w.request + " -> " + status_text(w.status));
+}
+
+ReadBack read_back(Context& ctx, const v2::Digest& digest,
+                   std::optional<reapi::DigestFunction> fn) {
+  if (fits_batch(ctx, digest.size_bytes())) return batch_read_back(ctx, digest, fn);
+  return bytestream_read_back(ctx, digest, fn);
 }
 
 std::int64_t max_blob(const Context& ctx, std::int64_t cap) {

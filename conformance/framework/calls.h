@@ -84,10 +84,23 @@ struct TreeWalk {
 };
 TreeWalk get_tree_all(Context& ctx, const v2::Digest& root, int page_size, int max_pages = 200);
 
-// Uploads through BatchUpdateBlobs and requires every entry OK (a fixture step: a failure
-// here fails the current case with what went wrong; PERMISSION_DENIED skips the check, as
-// a read-only server may refuse writes).
-void upload(Context& ctx, const std::vector<Blob>& blobs);
+// The most blob bytes one batch call of this run may carry (counted as the sum of
+// size_bytes, cas.md N3): the advertised max_batch_total_size_bytes (4 MiB less framing
+// room when none is advertised), and never more than this client may send in one message.
+std::int64_t batch_capacity(const Context& ctx);
+// Whether blobs of `bytes` in all fit one BatchUpdateBlobs / BatchReadBlobs call.
+bool fits_batch(const Context& ctx, std::int64_t bytes);
+// The largest blob a check may put through a batch call on its own: max_blob(cap), within
+// batch_capacity().
+std::int64_t max_batch_blob(const Context& ctx, std::int64_t cap = 0);
+
+// Uploads blobs hashed with `fn` (the run's function when unset) and requires every one
+// stored (a fixture step: a failure here fails the current case with what went wrong;
+// PERMISSION_DENIED skips the check, as a read-only server may refuse writes). Blobs go
+// through BatchUpdateBlobs in calls within batch_capacity(), any too large for one call
+// through ByteStream.
+void upload(Context& ctx, const std::vector<Blob>& blobs,
+            std::optional<reapi::DigestFunction> fn = std::nullopt);
 // Probes with a fresh blob whether the server refuses uploads (a read-only deployment): the
 // reason to skip a check that must write, or nothing when the upload was not refused.
 std::optional<std::string> writes_refused(Context& ctx);
@@ -128,8 +141,22 @@ WriteResult write(Context& ctx, const std::string& name, std::string_view data,
                   bool finish = true);
 // Sends `requests` exactly as given.
 WriteResult write_raw(Context& ctx, const std::vector<google::bytestream::WriteRequest>& requests);
-// Uploads `blob` through ByteStream and requires OK (a fixture step, as upload()).
-void upload_bytestream(Context& ctx, const Blob& blob);
+// Uploads `blob` (hashed with `fn`, the run's function when unset) through ByteStream and
+// requires OK (a fixture step, as upload()).
+void upload_bytestream(Context& ctx, const Blob& blob,
+                       std::optional<reapi::DigestFunction> fn = std::nullopt);
+
+// A blob read back to verify an earlier step.
+struct ReadBack {
+  bool ok = false;  // the read succeeded: `data` is what the server returned for the blob
+  std::string data;
+  std::string text;  // the call and how it ended, for messages
+};
+// Reads `digest` (of `fn`, the run's function when unset) through BatchReadBlobs when it fits
+// batch_capacity(), else through ByteStream Read: the verification read of checks whose rule
+// is not about BatchReadBlobs itself, so that a small batch limit never fails them.
+ReadBack read_back(Context& ctx, const v2::Digest& digest,
+                   std::optional<reapi::DigestFunction> fn = std::nullopt);
 
 // The largest blob a check may generate: `cap` (or the run's --max-blob-size), never above
 // the server's advertised max_cas_blob_size_bytes, which it may enforce.

@@ -91,7 +91,13 @@ void Context::prepare(grpc::ClientContext& context, std::int64_t payload_bytes) 
 std::int64_t Context::chunk_size() const {
   const std::int64_t limit =
       std::max<std::int64_t>(session_.target().max_message_size() - (16 << 10), 1024);
-  return std::min<std::int64_t>(1 << 20, limit);
+  // The server's receive limit is not advertised, but one that takes batches of
+  // max_batch_total_size_bytes (CAS-BUP-06) takes a message of that many data bytes, less
+  // 1 KiB for a resource name longer than a batch entry's framing; 16 KiB, the chunk Bazel
+  // writes in, at least. Without the limit, gRPC's 4 MiB default applies.
+  const std::int64_t batch = facts().max_batch_total_size_bytes;
+  const std::int64_t taken = batch > 0 ? std::max<std::int64_t>(batch - 1024, 16 << 10) : 1 << 20;
+  return std::min<std::int64_t>({1 << 20, limit, taken});
 }
 
 std::string Context::unique_bytes(std::size_t n) {

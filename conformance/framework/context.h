@@ -81,6 +81,7 @@ class Context {
   Context(Session& session, const CheckInfo& info, std::uint64_t seed);
 
   Session& session() { return session_; }
+  const Session& session() const { return session_; }
   const CheckInfo& info() const { return info_; }
   const ServerFacts& facts() const { return session_.facts(); }
   const SuiteOptions& options() const { return session_.options(); }
@@ -102,7 +103,8 @@ class Context {
   bool out_of_time() const { return Clock::now() >= deadline_; }
   Clock::time_point deadline() const { return deadline_; }
 
-  // Largest ByteStream data payload per message: 1 MiB, or less under a small message limit.
+  // Largest ByteStream data payload per message: 1 MiB, or less under a small message limit
+  // (this client's, or the server's as its advertised batch limit implies).
   std::int64_t chunk_size() const;
 
   // Data unique to this run and check (thread-safe). Blobs of 16 bytes or more are unique
