@@ -238,11 +238,7 @@ class UploadIdKeysSession final : public bytestream::WriteRewriter {
 FaultPlan upload_id_keys_session() {
   FaultPlan plan;
   auto uploads = std::make_shared<FinishedUploads>();
-  plan.interceptor = [uploads](grpc::experimental::ServerRpcInfo& info)
-      -> std::unique_ptr<grpc::experimental::Interceptor> {
-    if (!is_method(info, method::kWrite)) return nullptr;
-    return std::make_unique<UploadIdKeysSession>(uploads);
-  };
+  plan.interceptor = per_call<UploadIdKeysSession>(method::kWrite, uploads);
   return plan;
 }
 

@@ -387,11 +387,7 @@ FaultPlan short_committed_size() {
 FaultPlan per_blob_upload_lock() {
   FaultPlan plan;
   auto uploads = std::make_shared<InFlightUploads>();
-  plan.interceptor = [uploads](grpc::experimental::ServerRpcInfo& info)
-      -> std::unique_ptr<grpc::experimental::Interceptor> {
-    if (!is_method(info, method::kWrite)) return nullptr;
-    return std::make_unique<RacingWritesFail>(uploads);
-  };
+  plan.interceptor = per_call<RacingWritesFail>(method::kWrite, uploads);
   return plan;
 }
 

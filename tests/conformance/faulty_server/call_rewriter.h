@@ -85,6 +85,17 @@ class CallRewriter : public grpc::experimental::Interceptor {
   std::unique_ptr<Response> sent_;
 };
 
+// Interceptors for every `name` call, each a T made from a copy of `arg` (typically a
+// shared_ptr to the state the fault keeps across calls).
+template <class T, class Arg>
+FaultPlan::MakeInterceptor per_call(std::string_view name, Arg arg) {
+  return [name, arg = std::move(arg)](grpc::experimental::ServerRpcInfo& info)
+             -> std::unique_ptr<grpc::experimental::Interceptor> {
+    if (!is_method(info, name)) return nullptr;
+    return std::make_unique<T>(arg);
+  };
+}
+
 // A plan with a fresh T intercepting every `name` call.
 template <class T>
 FaultPlan intercept(std::string_view name) {

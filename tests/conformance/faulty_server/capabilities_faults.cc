@@ -34,11 +34,7 @@ class EditCapabilities final : public CallRewriter<v2::GetCapabilitiesRequest, C
 
 FaultPlan edit_capabilities(EditCapabilities::Edit edit) {
   FaultPlan plan;
-  plan.interceptor = [edit = std::move(edit)](grpc::experimental::ServerRpcInfo& info)
-      -> std::unique_ptr<grpc::experimental::Interceptor> {
-    if (!is_method(info, method::kGetCapabilities)) return nullptr;
-    return std::make_unique<EditCapabilities>(edit);
-  };
+  plan.interceptor = per_call<EditCapabilities>(method::kGetCapabilities, std::move(edit));
   return plan;
 }
 

@@ -229,11 +229,7 @@ FaultPlan refused_upload_kept() {
     slot->storage = storage.get();
     return storage;
   };
-  plan.interceptor = [slot](grpc::experimental::ServerRpcInfo& info)
-      -> std::unique_ptr<grpc::experimental::Interceptor> {
-    if (!is_method(info, method::kWrite)) return nullptr;
-    return std::make_unique<RefusedUploadKept>(slot);
-  };
+  plan.interceptor = per_call<RefusedUploadKept>(method::kWrite, slot);
   return plan;
 }
 

@@ -85,11 +85,7 @@ class StaleMissing final
 FaultPlan stale_missing() {
   FaultPlan plan;
   auto cache = std::make_shared<MissingCache>(std::chrono::seconds(5));
-  plan.interceptor = [cache](grpc::experimental::ServerRpcInfo& info)
-      -> std::unique_ptr<grpc::experimental::Interceptor> {
-    if (!is_method(info, method::kFindMissingBlobs)) return nullptr;
-    return std::make_unique<StaleMissing>(cache);
-  };
+  plan.interceptor = per_call<StaleMissing>(method::kFindMissingBlobs, cache);
   return plan;
 }
 

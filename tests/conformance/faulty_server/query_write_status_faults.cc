@@ -207,11 +207,7 @@ FaultPlan unknown_upload_at_zero() {
 FaultPlan lagging_replica() {
   FaultPlan plan;
   auto counts = std::make_shared<AnswerCounts>();
-  plan.interceptor = [counts](grpc::experimental::ServerRpcInfo& info)
-      -> std::unique_ptr<grpc::experimental::Interceptor> {
-    if (!is_method(info, method::kQueryWriteStatus)) return nullptr;
-    return std::make_unique<LaggingReplica>(counts);
-  };
+  plan.interceptor = per_call<LaggingReplica>(method::kQueryWriteStatus, counts);
   return plan;
 }
 
