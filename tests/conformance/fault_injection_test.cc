@@ -10,10 +10,12 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "child_process.h"
 #include "fault_plan.h"
+#include "faults_markdown.h"
 #include "framework/check.h"
 
 namespace faulty {
@@ -166,6 +168,14 @@ TEST(FaultCoverage, EveryCheckIsShownToFail) {
     EXPECT_TRUE(known.contains(id)) << "fault '" << faults.front() << "' names check '" << id
                                     << "', which the catalogue has not (or cannot run)";
   }
+}
+
+TEST(FaultCoverage, FaultsMarkdownIsCurrent) {
+  std::ostringstream generated;
+  faulty::write_faults_markdown(generated);
+  EXPECT_TRUE(generated.str() == read_file(FAULTS_MD))
+      << "tests/conformance/FAULTS.md is stale: regenerate it with\n"
+         "  reapi-faulty-server --faults-md tests/conformance/FAULTS.md";
 }
 
 }  // namespace

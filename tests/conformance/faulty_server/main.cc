@@ -11,6 +11,7 @@
 #include <iostream>
 
 #include "fault_plan.h"
+#include "faults_markdown.h"
 #include "server/reference_server.h"
 #include "silent_server.h"
 #include "storage/storage_spec.h"
@@ -23,6 +24,7 @@ struct Options {
   std::string port_file;
   std::string storage = "memory:1GiB";
   std::string log_level = "warn";
+  std::string faults_md;
 };
 
 std::string fault_list() {
@@ -38,7 +40,6 @@ int parse(int argc, char** argv, Options& options, bool& help) {
   CLI::App app{"reapi-faulty-server: the reference server with one deliberate bug (test-only)"};
   app.footer(fault_list());
   app.add_option("--fault", options.fault, "Which bug to have (see below)")
-      ->required()
       ->check([](const std::string& name) {
         return faulty::find_fault(name) ? std::string()
                                         : "unknown fault '" + name + "' (see --help)";
@@ -49,12 +50,18 @@ int parse(int argc, char** argv, Options& options, bool& help) {
   app.add_option("--storage", options.storage, "Storage spec, as reference-server takes it")
       ->capture_default_str();
   app.add_option("--log-level", options.log_level, "spdlog level")->capture_default_str();
+  app.add_option("--faults-md", options.faults_md,
+                 "Write the faults and the checks that catch them as Markdown to FILE, and exit");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     help = e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success);
     const int code = app.exit(e);
     return help ? code : 2;
+  }
+  if (options.fault.empty() && options.faults_md.empty()) {
+    std::cerr << "reapi-faulty-server: --fault is required (see --help)\n";
+    return 2;
   }
   return 0;
 }
@@ -71,6 +78,15 @@ int run(int argc, char** argv) {
   Options options;
   bool help = false;
   if (int code = parse(argc, argv, options, help); code != 0 || help) return code;
+  if (!options.faults_md.empty()) {
+    std::ofstream out(options.faults_md);
+    faulty::write_faults_markdown(out);
+    if (!out) {
+      std::cerr << "reapi-faulty-server: cannot write " << options.faults_md << "\n";
+      return 1;
+    }
+    return 0;
+  }
   spdlog::set_level(spdlog::level::from_str(options.log_level));
   const faulty::FaultEntry& fault = *faulty::find_fault(options.fault);
   faulty::FaultPlan plan = fault.make();
