@@ -1,6 +1,8 @@
 #pragma once
 // Typed, mutable access to the messages and status of one intercepted call, so each fault
-// only says what it changes. Everything it does not change passes through untouched.
+// only says what it changes. Everything it does not change passes through untouched. And
+// the plans that install rewriters: plain, sharing state across calls, or with a tap into
+// the server's storage.
 
 #include <grpcpp/support/interceptor.h>
 #include <grpcpp/support/server_interceptor.h>
@@ -94,6 +96,26 @@ FaultPlan::MakeInterceptor per_call(std::string_view name, Arg arg) {
     if (!is_method(info, name)) return nullptr;
     return std::make_unique<T>(arg);
   };
+}
+
+// The server's storage, for faults whose bug depends on what it holds: filled in as the
+// server opens it, valid for as long as the server serves calls.
+struct StorageTap {
+  reference::Storage* storage = nullptr;
+};
+
+// A plan whose interceptors of `name` calls, each a T made with the tap, see the server's
+// storage (left as it was opened).
+template <class T>
+FaultPlan tapped(std::string_view name) {
+  auto tap = std::make_shared<StorageTap>();
+  FaultPlan plan;
+  plan.interceptor = per_call<T>(name, tap);
+  plan.wrap_storage = [tap](std::unique_ptr<reference::Storage> storage) {
+    tap->storage = storage.get();
+    return storage;
+  };
+  return plan;
 }
 
 // A plan with a fresh T intercepting every `name` call.

@@ -180,18 +180,13 @@ class SingleFrameOnly final : public bytestream::WriteRewriter {
   std::optional<std::size_t> frame_end_;
 };
 
-// Where the refused-upload fault writes: the server's storage, as opened.
-struct StorageSlot {
-  reference::Storage* storage = nullptr;
-};
-
 // Decompresses an upload straight into the blob's place in the CAS and verifies it last:
 // when the upload is refused (digest mismatch, bad data), the decoded bytes are left
 // behind under the claimed digest. The reference refuses as usual; this fault stores what
 // the data decoded to, before the refusal goes out.
 class RefusedUploadKept final : public bytestream::WriteRewriter {
  public:
-  explicit RefusedUploadKept(std::shared_ptr<StorageSlot> slot) : slot_(std::move(slot)) {}
+  explicit RefusedUploadKept(std::shared_ptr<StorageTap> tap) : tap_(std::move(tap)) {}
 
  private:
   void on_first(WriteRequest& request) override {
@@ -207,31 +202,19 @@ class RefusedUploadKept final : public bytestream::WriteRewriter {
     if (decoder_) decoder_->feed(request.data());
   }
   bool on_served_status(grpc::Status& status) override {
-    if (status.ok() || !key_ || slot_->storage->contains(*key_)) return false;
+    if (status.ok() || !key_ || tap_->storage->contains(*key_)) return false;
     // The bytes as far as they decoded, cut at the size (the place holds no more).
     const std::string& decoded = decoder_->decoded();
     const auto n = std::min<std::int64_t>(std::ssize(decoded), key_->digest.size_bytes);
-    (void)reference::write_blob(*slot_->storage, *key_,
+    (void)reference::write_blob(*tap_->storage, *key_,
                                 std::string_view(decoded).substr(0, static_cast<std::size_t>(n)));
     return false;
   }
 
-  std::shared_ptr<StorageSlot> slot_;
+  std::shared_ptr<StorageTap> tap_;
   std::optional<reference::BlobKey> key_;
   std::optional<Decoder> decoder_;
 };
-
-FaultPlan refused_upload_kept() {
-  FaultPlan plan;
-  auto slot = std::make_shared<StorageSlot>();
-  // The storage stays as opened; the fault only needs to reach it.
-  plan.wrap_storage = [slot](std::unique_ptr<reference::Storage> storage) {
-    slot->storage = storage.get();
-    return storage;
-  };
-  plan.interceptor = per_call<RefusedUploadKept>(method::kWrite, slot);
-  return plan;
-}
 
 }  // namespace
 
@@ -266,7 +249,7 @@ std::vector<FaultEntry> compressed_faults() {
       {.name = "refused-compressed-upload-kept",
        .description = "a refused compressed upload leaves its decoded bytes stored under the "
                       "claimed digest",
-       .make = refused_upload_kept,
+       .make = [] { return tapped<RefusedUploadKept>(method::kWrite); },
        .expect = {.filter = "bytestream.compressed.*",
                   .fails = {"bytestream.compressed.upload_verified_after_decompression"}}},
   };

@@ -20,12 +20,6 @@ namespace v2 = build::bazel::remote::execution::v2;
 
 // --- what is stored under a tree ---
 
-// The server's storage, as the faults see it: set once, when the server opens it, and
-// valid for as long as the server serves calls.
-struct StorageTap {
-  reference::Storage* storage = nullptr;
-};
-
 // What a walk of the stored tree finds, the way a walker that reads it as it goes would.
 struct TreeFacts {
   std::string missing_subtree;  // a Directory below the root that is not stored
@@ -87,22 +81,6 @@ class TreeRewriter : public CallRewriter<v2::GetTreeRequest, v2::GetTreeResponse
  private:
   std::shared_ptr<const StorageTap> tap_;
 };
-
-// A plan with a fresh T (built with the tap) intercepting every GetTree call.
-template <class T>
-FaultPlan tapped() {
-  auto tap = std::make_shared<StorageTap>();
-  FaultPlan plan;
-  plan.interceptor = [tap](grpc::experimental::ServerRpcInfo& info)
-      -> std::unique_ptr<grpc::experimental::Interceptor> {
-    return is_method(info, method::kGetTree) ? std::make_unique<T>(tap) : nullptr;
-  };
-  plan.wrap_storage = [tap](std::unique_ptr<reference::Storage> storage) {
-    tap->storage = storage.get();
-    return storage;
-  };
-  return plan;
-}
 
 // Streams the tree as it walks and stops at the first Directory that is not stored: the
 // call ends NOT_FOUND after what came before.
@@ -254,7 +232,7 @@ std::vector<FaultEntry> get_tree_faults() {
       {.name = "missing-subtree-fails",
        .description = "GetTree fails with NOT_FOUND when a Directory below the root is not "
                       "stored, instead of skipping it",
-       .make = tapped<MissingSubtreeFails>,
+       .make = [] { return tapped<MissingSubtreeFails>(method::kGetTree); },
        .expect = {.filter = filter, .fails = {"cas.get_tree.skips_missing_subtrees"}}},
       // CAS-TREE-04 is a MAY rule: any order is allowed, the suite records it as info.
       {.name = "reversed-tree-order",
@@ -284,7 +262,7 @@ std::vector<FaultEntry> get_tree_faults() {
       {.name = "shared-subtree-cycle",
        .description = "GetTree takes a Directory referenced twice for a cycle and fails with "
                       "FAILED_PRECONDITION",
-       .make = tapped<SharedSubtreeIsCycle>,
+       .make = [] { return tapped<SharedSubtreeIsCycle>(method::kGetTree); },
        .expect = {.filter = filter, .fails = {"cas.get_tree.shared_subtrees"}}},
       {.name = "foreign-page-token-accepted",
        .description = "GetTree takes a page_token it cannot parse for no token",
@@ -294,7 +272,7 @@ std::vector<FaultEntry> get_tree_faults() {
                   .extra_args = strict}},
       {.name = "non-directory-root-ok",
        .description = "GetTree of a stored blob that is not a Directory ends OK with nothing",
-       .make = tapped<NonDirectoryRootOk>,
+       .make = [] { return tapped<NonDirectoryRootOk>(method::kGetTree); },
        .expect = {.filter = filter,
                   .warns = {"cas.get_tree.rejects_non_directory_root"},
                   .extra_args = strict}},
