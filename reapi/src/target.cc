@@ -57,7 +57,8 @@ void add_target_options(CLI::App& app, TargetOptions& o) {
   app.add_option("--tls-server-name", o.tls_server_name,
                  "Name to verify the server certificate against, if not the host in --target");
   app.add_option("--max-message-size", o.max_message_size,
-                 "Largest gRPC message to send or receive, e.g. 4MiB")
+                 "Largest gRPC message to send, e.g. 4MiB (replies of up to "
+                 "max(this, 64MiB) are accepted)")
       ->capture_default_str();
   app.add_option("--deadline", o.deadline_seconds, "Deadline of every call, in seconds")
       ->capture_default_str()
@@ -159,7 +160,9 @@ absl::StatusOr<Target> Target::connect(const TargetOptions& o) {
   }
 
   grpc::ChannelArguments args;
-  args.SetMaxReceiveMessageSize(static_cast<int>(*max_message));
+  // The limit shapes what we send; how big a server's chunks are is its own choice, so a small
+  // --max-message-size must not make us refuse its replies (and blame the server for it).
+  args.SetMaxReceiveMessageSize(static_cast<int>(std::max(*max_message, kMinReceiveMessageSize)));
   args.SetMaxSendMessageSize(static_cast<int>(*max_message));
   std::shared_ptr<grpc::ChannelCredentials> credentials;
   if (tls) {
