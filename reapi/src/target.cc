@@ -162,6 +162,7 @@ absl::StatusOr<Target> Target::connect(const TargetOptions& o) {
   grpc::ChannelArguments args;
   // The limit shapes what we send; how big a server's chunks are is its own choice, so a small
   // --max-message-size must not make us refuse its replies (and blame the server for it).
+  constexpr std::int64_t kMinReceiveMessageSize = 64 << 20;
   args.SetMaxReceiveMessageSize(static_cast<int>(std::max(*max_message, kMinReceiveMessageSize)));
   args.SetMaxSendMessageSize(static_cast<int>(*max_message));
   std::shared_ptr<grpc::ChannelCredentials> credentials;

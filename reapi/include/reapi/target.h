@@ -48,9 +48,6 @@ absl::StatusOr<Endpoint> parse_target_address(std::string_view address);
 // "name: value" -> {name, value}; names are lowercased, as gRPC requires.
 absl::StatusOr<std::pair<std::string, std::string>> parse_header(std::string_view header);
 
-// Replies up to this size are accepted whatever --max-message-size says.
-inline constexpr std::int64_t kMinReceiveMessageSize = 64 << 20;
-
 class Target {
  public:
   // Validates the options and creates the channel (lazily connected, as gRPC channels are).
