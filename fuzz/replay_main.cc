@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size);
@@ -32,8 +33,15 @@ std::vector<std::filesystem::path> inputs_under(const std::filesystem::path& pat
 }  // namespace
 
 int main(int argc, char** argv) {
+  const std::string usage = std::string("usage: ") + argv[0] +
+                            " FILE_OR_DIRECTORY...\n  replays each file (directories: every file"
+                            " under them) through this fuzz harness, without libFuzzer\n";
+  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
+    std::fputs(usage.c_str(), stdout);
+    return 0;
+  }
   if (argc < 2) {
-    std::fprintf(stderr, "usage: %s FILE_OR_DIRECTORY...\n", argv[0]);
+    std::fputs(usage.c_str(), stderr);
     return 2;
   }
   std::size_t replayed = 0;
